@@ -37,6 +37,8 @@ PACKAGES=(
   "procps               ps and pkill-free process checks"
   "util-linux           runuser, to start PostgreSQL as a non-root user"
   "ca-certificates      TLS to the package registries"
+  "nodejs               runs the independent (non-C) verifier in tests/interop"
+  "perl                 small text conversions in the test scripts"
 )
 
 check_only=0
@@ -55,6 +57,12 @@ for line in "${PACKAGES[@]}"; do
     printf 'install-deps: missing %-24s (%s)\n' "$pkg" "$(echo "${line#* }" | sed 's/^ *//')"
   fi
 done
+
+# npm comes with some Node.js builds and is a separate Debian package for others.
+if ! command -v npm >/dev/null 2>&1 && [[ " ${missing[*]} " != *" npm "* ]]; then
+  missing+=(npm)
+  echo "install-deps: missing npm                      (installs the interop verifier's protobufjs)"
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

@@ -5,8 +5,9 @@
 #   tests/run.sh -L unit         only one label (any ctest arguments pass through)
 #
 # Installs missing Debian packages (deploy/install-deps.sh), fetches the Kafka
-# broker jars once (cached outside git), builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer into build/test, and runs ctest. Integration and
+# broker jars once (cached outside git), builds with clang, AddressSanitizer
+# and UndefinedBehaviorSanitizer and the libFuzzer targets into build/test, and
+# runs ctest (the fuzz targets run LT_FUZZ_SECONDS each, default 30). Integration and
 # end-to-end tests start their own real Kafka broker and PostgreSQL on free
 # ports (the `stack` fixture) and destroy them afterwards.
 set -euo pipefail
@@ -20,8 +21,9 @@ case "${1:-}" in -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;
 deploy/install-deps.sh
 deploy/kafka/kafka.sh fetch >/dev/null
 build=${LT_TEST_BUILD_DIR:-$root/build/test}
-lt_log "building with ASan+UBSan in $build"
-cmake -S "$root" -B "$build" -DLT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+lt_log "building with clang, ASan+UBSan and libFuzzer in $build"
+cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DLT_SANITIZE=ON -DLT_FUZZ=ON \
+  -DLT_FUZZ_SECONDS="${LT_FUZZ_SECONDS:-30}" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 # Sanitizers: any report fails the test that triggered it.

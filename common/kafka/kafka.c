@@ -55,7 +55,11 @@ rd_kafka_t *lt_kafka_producer_new(const char *bootstrap, const char *client_id,
     /* Idempotence implies acks=all and bounded in-flight requests; stated
      * explicitly so a reader of the config sees the guarantee. Extra settings
      * come last and may tune, but a test checks idempotence stays on. */
-    const char *kv[] = { "enable.idempotence", "true", "acks", "all", NULL };
+    /* murmur2_random is the Java client's partitioner: every publisher, in any
+     * language, then puts one subject's records (same keyed-hash key) in the
+     * same partition number of every agency topic (DESIGN.md co-partitioning). */
+    const char *kv[] = { "enable.idempotence", "true", "acks", "all",
+                         "partitioner", "murmur2_random", NULL };
     if (lt_kafka_conf_apply(conf, kv, err, errlen) != LT_OK ||
         lt_kafka_conf_apply(conf, extra, err, errlen) != LT_OK) {
         rd_kafka_conf_destroy(conf);

@@ -16,7 +16,8 @@
 int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* A new idempotent producer (enable.idempotence=true, acks=all). If dr_cb is
+/* A new idempotent producer (enable.idempotence=true, acks=all, the Java
+ * client's murmur2 partitioner so every publisher partitions alike). If dr_cb is
  * not NULL it receives every delivery report (set an opaque with
  * rd_kafka_conf_set_opaque through `opaque`). Returns NULL and fills err on
  * failure. The caller owns the handle: rd_kafka_flush() then

@@ -1,0 +1,535 @@
+/* lienthong — the contract's command-line tools for agency integrators and
+ * inspectors:
+ *
+ *   lienthong keygen  make an agency signing key (secret file 0600) and print
+ *                     its registry entry
+ *   lienthong sign    Event in the protobuf JSON mapping → signed envelope
+ *   lienthong verify  envelope → JSON verdict, checked against the registry
+ *                     (or one public key) the way the consolidator checks it
+ *   lienthong inspect envelope → JSON, without checking any key
+ *
+ * JSON is converted generically through protobuf-c's descriptors (event/
+ * pbjson), never by a per-message mapper. Exit status: 0 success (for verify:
+ * every envelope valid), 1 a rejected input, 2 a usage or setup error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/uuid.h"
+#include "crypto/hash.h"
+#include "crypto/keyfile.h"
+#include "event/envelope.h"
+#include "event/pbjson.h"
+#include "event/validate.h"
+#include "registry/registry.h"
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+#define LT_CLI_MAX_INPUT (16u << 20) /* 16 MiB: far above any event */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: lienthong COMMAND [options] [arguments]\n\n"
+            "Commands:\n"
+            "  keygen   make an agency signing key; prints its registry entry\n"
+            "  sign     sign an Event given as protobuf JSON; writes a SignedEvent\n"
+            "  verify   check SignedEvent files against the registry; prints verdicts\n"
+            "  inspect  print SignedEvent files as JSON without checking keys\n\n"
+            "'lienthong COMMAND --help' explains each. Exit status: 0 success, 1 an input\n"
+            "was rejected, 2 usage or setup error.\n");
+}
+
+/* Reads all of path ("-" = stdin) into a new buffer. Returns LT_OK. */
+static int read_all(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return lt_err_set(err, errlen, LT_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = lt_malloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n > LT_CLI_MAX_INPUT) {
+            free(buf);
+            if (f != stdin)
+                fclose(f);
+            return lt_err_set(err, errlen, LT_ERR_INVALID, "%s is larger than %u bytes", path,
+                              LT_CLI_MAX_INPUT);
+        }
+        if (n == cap)
+            buf = lt_realloc(buf, cap *= 2);
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        free(buf);
+        return lt_err_set(err, errlen, LT_ERR_IO, "cannot read %s", path);
+    }
+    *out = buf;
+    *len = n;
+    return LT_OK;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    puts(s);
+    free(s);
+}
+
+/* ---- keygen ----------------------------------------------------------- */
+
+struct keygen_cfg { char *agency, *key_id, *out; };
+static const struct lt_opt keygen_opts[] = {
+    { "agency", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct keygen_cfg, agency), 1,
+      "agency code the key signs for (as in the registry)" },
+    { "key-id", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct keygen_cfg, key_id), 1,
+      "identifier of the new key, never reused (e.g. bdinh.police:2026-1)" },
+    { "out", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct keygen_cfg, out), 1,
+      "secret key file to create (mode 0600; an existing file is never replaced)" },
+};
+static const struct lt_config_spec keygen_spec = {
+    "lienthong keygen", "--agency CODE --key-id ID --out FILE",
+    "Makes a new Ed25519 signing key for an agency. The secret goes to FILE (mode\n"
+    "0600); the public half is printed as a registry key entry to add to the\n"
+    "registry file (deploy/registry/README.md).",
+    keygen_opts, sizeof keygen_opts / sizeof keygen_opts[0],
+};
+
+static int cmd_keygen(int argc, char **argv)
+{
+    struct keygen_cfg c = { 0 };
+    char err[1024];
+    int rc = lt_config_load(&keygen_spec, &c, argc, argv, NULL, err, sizeof err);
+    if (rc == 1)
+        return 0;
+    if (rc != LT_OK) {
+        fprintf(stderr, "lienthong keygen: %s\n", err);
+        lt_config_free(&keygen_spec, &c);
+        return EXIT_USAGE;
+    }
+    struct lt_key k;
+    rc = lt_keyfile_create(c.out, c.key_id, c.agency, NULL, &k, err, sizeof err);
+    if (rc != LT_OK) {
+        fprintf(stderr, "lienthong keygen: %s\n", err);
+        lt_config_free(&keygen_spec, &c);
+        return EXIT_USAGE;
+    }
+    char *pub = lt_keyfile_public_json(&k);
+    puts(pub);
+    free(pub);
+    fprintf(stderr, "lienthong keygen: secret key written to %s (mode 0600); add the entry "
+                    "above to the registry's \"keys\"\n", c.out);
+    lt_key_wipe(&k);
+    lt_config_free(&keygen_spec, &c);
+    return 0;
+}
+
+/* ---- sign ------------------------------------------------------------- */
+
+struct sign_cfg { char *key, *out; int no_validate, new_id; };
+static const struct lt_opt sign_opts[] = {
+    { "key", LT_OPT_STRING, NULL, 0, 0, "LT_SIGNING_KEY_FILE", offsetof(struct sign_cfg, key), 1,
+      "the agency's secret key file (from 'lienthong keygen')" },
+    { "out", LT_OPT_STRING, "-", 0, 0, NULL, offsetof(struct sign_cfg, out), 0,
+      "where to write the SignedEvent bytes ('-' = stdout, refused on a terminal)" },
+    { "new-id", LT_OPT_BOOL, "false", 0, 0, NULL, offsetof(struct sign_cfg, new_id), 0,
+      "give the event a fresh UUIDv7 id and recordedAt = now before signing" },
+    { "no-validate", LT_OPT_BOOL, "false", 0, 0, NULL, offsetof(struct sign_cfg, no_validate), 0,
+      "sign even when the event breaks a contract or legal rule (for test data only)" },
+};
+static const struct lt_config_spec sign_spec = {
+    "lienthong sign", "--key FILE [options] [EVENT.json | -]",
+    "Reads one Event in the protobuf JSON mapping (stdin by default), checks it\n"
+    "against the contract and the legal rules of its date, serializes it once,\n"
+    "signs those bytes and writes the SignedEvent. The header's agencyCode must be\n"
+    "the key's agency. Every invalid field is reported, with its path.",
+    sign_opts, sizeof sign_opts / sizeof sign_opts[0],
+};
+
+static int cmd_sign(int argc, char **argv)
+{
+    struct sign_cfg c = { 0 };
+    char err[1024];
+    int first = 0, status = EXIT_USAGE;
+    uint8_t *text = NULL, *packed = NULL, *env = NULL;
+    size_t text_len = 0, env_len = 0;
+    json_t *j = NULL;
+    ProtobufCMessage *msg = NULL;
+    struct lt_key k;
+    int have_key = 0;
+    static struct lt_pbjson_errors perrs;
+
+    int rc = lt_config_load(&sign_spec, &c, argc, argv, &first, err, sizeof err);
+    if (rc == 1) {
+        status = 0;
+        goto out;
+    }
+    if (rc != LT_OK || argc - first > 1) {
+        fprintf(stderr, "lienthong sign: %s\n", rc != LT_OK ? err : "give at most one input file");
+        goto out;
+    }
+    if (lt_keyfile_read(c.key, &k, err, sizeof err) != LT_OK) {
+        fprintf(stderr, "lienthong sign: %s\n", err);
+        goto out;
+    }
+    have_key = 1;
+    const char *in = first < argc ? argv[first] : "-";
+    if (read_all(in, &text, &text_len, err, sizeof err) != LT_OK) {
+        fprintf(stderr, "lienthong sign: %s\n", err);
+        goto out;
+    }
+    status = EXIT_REJECTED;
+    json_error_t je;
+    j = json_loadb((const char *)text, text_len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        fprintf(stderr, "lienthong sign: %s is not JSON: line %d column %d: %s\n", in, je.line,
+                je.column, je.text);
+        goto out;
+    }
+    if (lt_pbjson_to_message(&lienthong__v1__event__descriptor, j, &msg, &perrs) != LT_OK) {
+        fprintf(stderr, "lienthong sign: %s is not a valid Event (%zu error%s):\n", in,
+                perrs.count, perrs.count == 1 ? "" : "s");
+        for (size_t i = 0; i < perrs.n_stored; i++)
+            fprintf(stderr, "  %s: %s [%s]\n", perrs.items[i].path[0] ? perrs.items[i].path : "(document)",
+                    perrs.items[i].message, perrs.items[i].code);
+        goto out;
+    }
+    Lienthong__V1__Event *ev = (Lienthong__V1__Event *)msg;
+    if (c.new_id) {
+        if (!ev->header) {
+            fprintf(stderr, "lienthong sign: the event has no header\n");
+            goto out;
+        }
+        free(ev->header->event_id.data);
+        ev->header->event_id.data = lt_malloc(LT_UUID_BYTES);
+        ev->header->event_id.len = LT_UUID_BYTES;
+        lt_uuid7(ev->header->event_id.data);
+        ev->header->recorded_at_ms = lt_uuid7_time_ms(ev->header->event_id.data);
+    }
+    if (!ev->header || !ev->header->agency_code || strcmp(ev->header->agency_code, k.agency_code)) {
+        fprintf(stderr, "lienthong sign: header.agencyCode '%s' is not the key's agency '%s'\n",
+                ev->header && ev->header->agency_code ? ev->header->agency_code : "",
+                k.agency_code);
+        goto out;
+    }
+    if (!c.no_validate) {
+        static struct lt_validate_result vr;
+        lt_validate_result_init(&vr);
+        if (lt_validate_event(ev, &vr) != LT_OK) {
+            char buf[8192];
+            lt_validate_render(&vr, buf, sizeof buf);
+            fprintf(stderr, "lienthong sign: the event breaks the contract or the law of its "
+                            "date; not signed:\n%s\n", buf);
+            goto out;
+        }
+    }
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    packed = lt_malloc(n);
+    protobuf_c_message_pack(msg, packed);
+    if (lt_envelope_seal(packed, n, k.key_id, k.sk, &env, &env_len, err, sizeof err) != LT_OK) {
+        fprintf(stderr, "lienthong sign: %s\n", err);
+        goto out;
+    }
+    status = EXIT_USAGE;
+    if (!strcmp(c.out, "-")) {
+        if (isatty(STDOUT_FILENO)) {
+            fprintf(stderr, "lienthong sign: refusing to write binary to a terminal; use --out FILE\n");
+            goto out;
+        }
+        if (fwrite(env, 1, env_len, stdout) != env_len || fflush(stdout) != 0) {
+            fprintf(stderr, "lienthong sign: cannot write stdout\n");
+            goto out;
+        }
+    } else {
+        FILE *f = fopen(c.out, "wb");
+        if (!f || fwrite(env, 1, env_len, f) != env_len || fclose(f) != 0) {
+            fprintf(stderr, "lienthong sign: cannot write %s: %s\n", c.out, strerror(errno));
+            goto out;
+        }
+    }
+    uint8_t h[LT_HASH_BYTES];
+    char hex[2 * LT_HASH_BYTES + 1], id[LT_UUID_STRLEN + 1] = "-";
+    lt_hash_event(h, packed, n);
+    if (ev->header->event_id.len == LT_UUID_BYTES)
+        lt_uuid_format(ev->header->event_id.data, id);
+    fprintf(stderr, "lienthong sign: signed event %s (agency %s, sequence %" PRIu64
+                    ", %zu bytes, hash %s) with key %s\n", id, ev->header->agency_code,
+            ev->header->sequence, n, lt_hex(hex, h, sizeof h), k.key_id);
+    status = 0;
+out:
+    if (have_key)
+        lt_key_wipe(&k);
+    if (msg)
+        protobuf_c_message_free_unpacked(msg, NULL);
+    json_decref(j);
+    free(text);
+    free(packed);
+    free(env);
+    lt_config_free(&sign_spec, &c);
+    return status;
+}
+
+/* ---- verify / inspect -------------------------------------------------- */
+
+struct verify_cfg { char *registry, *public_key; };
+static const struct lt_opt verify_opts[] = {
+    { "registry", LT_OPT_STRING, NULL, 0, 0, "LT_REGISTRY", offsetof(struct verify_cfg, registry), 0,
+      "the agency registry file: keys, their validity and revocation, permissions" },
+    { "public-key", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct verify_cfg, public_key), 0,
+      "instead of a registry: one public key entry (as printed by keygen); then "
+      "key validity and permissions are not checked" },
+};
+static const struct lt_config_spec verify_spec = {
+    "lienthong verify", "(--registry FILE | --public-key FILE) ENVELOPE...",
+    "Checks each SignedEvent file as the consolidator does, in the order of\n"
+    "envelope.proto: envelope shape, key, signature over the bytes as received,\n"
+    "decoding, the agency's key validity and permission at recordedAt, then the\n"
+    "contract and legal rules. Prints one JSON verdict per file; exit 0 only if\n"
+    "every file is valid.",
+    verify_opts, sizeof verify_opts / sizeof verify_opts[0],
+};
+
+/* One public key given on the command line instead of a registry. */
+struct single_key { char key_id[LT_KEY_ID_MAX + 1]; char agency[65]; uint8_t pk[32]; };
+
+static int load_single_key(const char *path, struct single_key *sk, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    const char *id, *agency, *pk64;
+    size_t n = 0;
+    int rc = LT_OK;
+    if (!j)
+        return lt_err_set(err, errlen, LT_ERR_INVALID, "%s: %s", path, je.text);
+    if (json_unpack(j, "{s:s, s:s, s:s}", "key_id", &id, "agency", &agency,
+                    "public_key", &pk64) != 0 ||
+        sodium_base642bin(sk->pk, sizeof sk->pk, pk64, strlen(pk64), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 || n != sizeof sk->pk ||
+        strlen(id) > LT_KEY_ID_MAX || strlen(agency) > 64)
+        rc = lt_err_set(err, errlen, LT_ERR_INVALID,
+                        "%s: needs key_id, agency and a 32-byte base64 public_key", path);
+    else {
+        snprintf(sk->key_id, sizeof sk->key_id, "%s", id);
+        snprintf(sk->agency, sizeof sk->agency, "%s", agency);
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* Fills verdict v for one envelope; returns 1 when valid. check_keys = 0 for
+ * inspect. Exactly one of reg / single is used when checking. */
+static int verdict_of(const uint8_t *buf, size_t len, int check_keys,
+                      const struct lt_registry *reg, const struct single_key *single, json_t *v)
+{
+    Lienthong__V1__SignedEvent *se = NULL;
+    Lienthong__V1__Event *ev = NULL;
+    int valid = 0;
+    char err[1024] = "";
+    const char *stage = "envelope", *code = NULL;
+
+    enum lt_envelope_result er = lt_envelope_open(buf, len, &se);
+    if (er != LT_ENVELOPE_OK) {
+        code = lt_envelope_result_name(er);
+        snprintf(err, sizeof err, "not a well-formed SignedEvent");
+        goto out;
+    }
+    json_object_set_new(v, "key_id", json_string(se->key_id));
+    uint8_t pk[32];
+    if (check_keys) {
+        stage = "key";
+        if (reg) {
+            const struct lt_registry_key *k = lt_registry_key(reg, se->key_id);
+            if (!k || k->pending) {
+                code = lt_registry_verdict_name(k ? LT_REGISTRY_KEY_PENDING : LT_REGISTRY_KEY_UNKNOWN);
+                snprintf(err, sizeof err, "key %s is %s in the registry", se->key_id,
+                         k ? "reserved but has no public key yet" : "not");
+                goto out;
+            }
+            memcpy(pk, k->public_key, sizeof pk);
+        } else {
+            if (strcmp(se->key_id, single->key_id) != 0) {
+                code = "key_unknown";
+                snprintf(err, sizeof err, "signed with key %s, not the given key %s", se->key_id,
+                         single->key_id);
+                goto out;
+            }
+            memcpy(pk, single->pk, sizeof pk);
+        }
+        stage = "signature";
+        if ((er = lt_envelope_verify(se, pk)) != LT_ENVELOPE_OK) {
+            code = lt_envelope_result_name(er);
+            snprintf(err, sizeof err, "the signature does not verify with key %s", se->key_id);
+            goto out;
+        }
+    }
+    stage = "decode";
+    if ((er = lt_envelope_event(se, &ev)) != LT_ENVELOPE_OK) {
+        code = lt_envelope_result_name(er);
+        snprintf(err, sizeof err, "the signed bytes are not an Event");
+        goto out;
+    }
+    uint8_t h[LT_HASH_BYTES];
+    char hex[2 * LT_HASH_BYTES + 1];
+    lt_hash_event(h, se->event.data, se->event.len);
+    json_object_set_new(v, "event_hash", json_string(lt_hex(hex, h, sizeof h)));
+    json_t *ej = lt_pbjson_from_message(&ev->base, 0);
+    json_object_set_new(v, "event", ej ? ej : json_null());
+    const char *type = lt_registry_event_type_name((uint32_t)ev->body_case);
+    json_object_set_new(v, "type", type ? json_string(type) : json_null());
+    if (!check_keys) {
+        json_object_set_new(v, "signature", json_string("not checked"));
+        valid = 1;
+        goto out;
+    }
+    stage = "authorize";
+    const char *agency = ev->header && ev->header->agency_code ? ev->header->agency_code : "";
+    int64_t at = ev->header ? ev->header->recorded_at_ms : 0;
+    if (reg) {
+        uint8_t pk2[32];
+        enum lt_registry_verdict rv = lt_registry_authorize(reg, se->key_id, agency,
+                                                            type ? type : "", at, pk2, err, sizeof err);
+        if (rv != LT_REGISTRY_OK) {
+            code = lt_registry_verdict_name(rv);
+            goto out;
+        }
+    } else if (strcmp(agency, single->agency) != 0) {
+        code = "key_wrong_agency";
+        snprintf(err, sizeof err, "key %s belongs to %s, the event says agency %s", se->key_id,
+                 single->agency, agency);
+        goto out;
+    }
+    stage = "validate";
+    static struct lt_validate_result vr;
+    lt_validate_result_init(&vr);
+    if (lt_validate_event(ev, &vr) != LT_OK) {
+        code = "invalid_event";
+        json_object_set_new(v, "violations", lt_validate_result_json(&vr));
+        snprintf(err, sizeof err, "the event breaks the contract or the law of its date");
+        goto out;
+    }
+    valid = 1;
+out:
+    json_object_set_new(v, "verdict", json_string(valid ? "valid" : "rejected"));
+    if (!valid) {
+        json_object_set_new(v, "stage", json_string(stage));
+        json_object_set_new(v, "code", json_string(code ? code : "unknown"));
+        json_object_set_new(v, "reason", json_string(err));
+    } else if (check_keys && !reg) {
+        json_object_set_new(v, "note", json_string("checked with one public key: key validity "
+                                                   "period, revocation and permissions not checked"));
+    }
+    if (ev)
+        lienthong__v1__event__free_unpacked(ev, NULL);
+    if (se)
+        lienthong__v1__signed_event__free_unpacked(se, NULL);
+    return valid;
+}
+
+static int cmd_verify(int argc, char **argv, int check_keys)
+{
+    struct verify_cfg c = { 0 };
+    char err[4096];
+    int first = 0, status = EXIT_USAGE;
+    struct lt_registry *reg = NULL;
+    struct single_key single;
+    int rc = check_keys ? lt_config_load(&verify_spec, &c, argc, argv, &first, err, sizeof err)
+                        : LT_OK;
+    if (!check_keys) {
+        first = 1;
+        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            printf("Usage: lienthong inspect ENVELOPE...\n\nPrints each SignedEvent file as "
+                   "JSON (its event in the protobuf JSON mapping)\nwithout checking any key: "
+                   "for looking, never for trusting.\n");
+            return 0;
+        }
+    }
+    if (rc == 1)
+        return 0;
+    if (rc != LT_OK) {
+        fprintf(stderr, "lienthong verify: %s\n", err);
+        goto out;
+    }
+    if (first >= argc) {
+        fprintf(stderr, "lienthong %s: give at least one envelope file ('-' for stdin)\n",
+                check_keys ? "verify" : "inspect");
+        goto out;
+    }
+    if (check_keys) {
+        if (!!c.registry == !!c.public_key) {
+            fprintf(stderr, "lienthong verify: give exactly one of --registry or --public-key\n");
+            goto out;
+        }
+        if (c.registry && lt_registry_new(c.registry, &reg, err, sizeof err) != LT_OK) {
+            fprintf(stderr, "lienthong verify: %s\n", err);
+            goto out;
+        }
+        if (c.public_key && load_single_key(c.public_key, &single, err, sizeof err) != LT_OK) {
+            fprintf(stderr, "lienthong verify: %s\n", err);
+            goto out;
+        }
+    }
+    status = 0;
+    for (int i = first; i < argc; i++) {
+        uint8_t *buf;
+        size_t len;
+        json_t *v = json_object();
+        json_object_set_new(v, "file", json_string(argv[i]));
+        if (read_all(argv[i], &buf, &len, err, sizeof err) != LT_OK) {
+            json_object_set_new(v, "verdict", json_string("unreadable"));
+            json_object_set_new(v, "reason", json_string(err));
+            status = EXIT_USAGE;
+        } else {
+            if (!verdict_of(buf, len, check_keys, reg, &single, v) && status == 0)
+                status = EXIT_REJECTED;
+            free(buf);
+        }
+        print_json(v);
+        json_decref(v);
+    }
+out:
+    lt_registry_free(reg);
+    lt_config_free(&verify_spec, &c);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (lt_sign_init() != LT_OK) {
+        fprintf(stderr, "lienthong: libsodium failed to initialise\n");
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "keygen"))
+        return cmd_keygen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sign"))
+        return cmd_sign(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 1, argv + 1, 1);
+    if (!strcmp(cmd, "inspect"))
+        return cmd_verify(argc - 1, argv + 1, 0);
+    fprintf(stderr, "lienthong: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}
