@@ -39,6 +39,7 @@ PACKAGES=(
   "ca-certificates      TLS to the package registries"
   "nodejs               runs the independent (non-C) verifier in tests/interop"
   "perl                 small text conversions in the test scripts"
+  "curl                 HTTP requests in the test scripts"
 )
 
 check_only=0

@@ -99,28 +99,68 @@ out:
     return rc;
 }
 
+/* Opens a secret file for reading after checking, on the descriptor, that it
+ * is a regular file no one but its owner may access. Returns the fd or -1. */
+static int open_secret(const char *path, int *rc, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *rc = lt_err_set(err, errlen, LT_ERR_IO, "cannot open key file %s: %s", path,
+                         strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        *rc = lt_err_set(err, errlen, LT_ERR_INVALID, "key file %s is not a regular file", path);
+        return -1;
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        *rc = lt_err_set(err, errlen, LT_ERR_INVALID,
+                         "key file %s has mode %03o: group or others may access it; "
+                         "refusing to use it (chmod 600 it if it was never exposed, "
+                         "else revoke the key)", path, (unsigned)(st.st_mode & 0777));
+        return -1;
+    }
+    return fd;
+}
+
+int lt_keyfile_read_secret32(const char *path, uint8_t out[32], char *err, size_t errlen)
+{
+    int rc = LT_OK;
+    int fd = open_secret(path, &rc, err, errlen);
+    if (fd < 0)
+        return rc;
+    char text[256];
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n < 0)
+        return lt_err_set(err, errlen, LT_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    text[n] = '\0';
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    size_t got = 0;
+    if (!((n == 64 && sodium_hex2bin(out, 32, text, (size_t)n, NULL, &got, NULL) == 0 && got == 32) ||
+          (sodium_base642bin(out, 32, text, (size_t)n, NULL, &got, NULL,
+                             sodium_base64_VARIANT_ORIGINAL) == 0 && got == 32))) {
+        sodium_memzero(text, sizeof text);
+        return lt_err_set(err, errlen, LT_ERR_INVALID,
+                          "%s must hold a 32-byte secret as 64 hex digits or base64", path);
+    }
+    sodium_memzero(text, sizeof text);
+    return LT_OK;
+}
+
 int lt_keyfile_read(const char *path, struct lt_key *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     int rc = LT_OK;
     json_t *j = NULL;
     FILE *f = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open_secret(path, &rc, err, errlen);
     if (fd < 0)
-        return lt_err_set(err, errlen, LT_ERR_IO, "cannot open key file %s: %s", path,
-                          strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return lt_err_set(err, errlen, LT_ERR_INVALID, "key file %s is not a regular file", path);
-    }
-    if (st.st_mode & 077) {
-        close(fd);
-        return lt_err_set(err, errlen, LT_ERR_INVALID,
-                          "key file %s has mode %03o: group or others may access it; "
-                          "refusing to use it (chmod 600 it if it was never exposed, "
-                          "else revoke the key)", path, (unsigned)(st.st_mode & 0777));
-    }
+        return rc;
     f = fdopen(fd, "r");
     json_error_t je;
     j = json_loadf(f, JSON_REJECT_DUPLICATES, &je);

@@ -38,6 +38,13 @@ int lt_keyfile_create(const char *path, const char *key_id, const char *agency_c
 int lt_keyfile_read(const char *path, struct lt_key *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* Reads a 32-byte secret (the province's subject-key secret) from a file
+ * holding it as 64 hex digits or base64, with the same permission rule as key
+ * files (refused when group or others may access it). Returns LT_OK,
+ * LT_ERR_IO or LT_ERR_INVALID. */
+int lt_keyfile_read_secret32(const char *path, uint8_t out[32], char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
 /* Wipes the secret half from memory. */
 void lt_key_wipe(struct lt_key *k);
 

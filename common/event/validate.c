@@ -355,6 +355,15 @@ static void vadd(struct lt_validate_result *r, enum lt_violation_code code, cons
     vsnprintf(v->message, sizeof v->message, fmt, ap);
 }
 
+void lt_validate_add(struct lt_validate_result *r, enum lt_violation_code code, const char *path,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(r, code, path, fmt, ap);
+    va_end(ap);
+}
+
 static void add(struct lt_validate_result *r, enum lt_violation_code code, const char *path,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void add(struct lt_validate_result *r, enum lt_violation_code code, const char *path,

@@ -176,6 +176,11 @@ struct lt_rule_set {
 /* Empties a result. */
 void lt_validate_result_init(struct lt_validate_result *r);
 
+/* Records one finding in r, as the checks below do; for callers that refuse
+ * an event for a reason of their own (e.g. a field the service owns). */
+void lt_validate_add(struct lt_validate_result *r, enum lt_violation_code code, const char *path,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Stable snake_case name of a code; "unknown" for a value not in the enum. */
 const char *lt_validate_code_name(enum lt_violation_code code);
 

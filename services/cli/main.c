@@ -7,6 +7,8 @@
  *   lienthong verify  envelope → JSON verdict, checked against the registry
  *                     (or one public key) the way the consolidator checks it
  *   lienthong inspect envelope → JSON, without checking any key
+ *   lienthong topic-check  read a whole agency topic from Kafka and verify
+ *                     every record and the agency's chain end to end
  *
  * JSON is converted generically through protobuf-c's descriptors (event/
  * pbjson), never by a per-message mapper. Exit status: 0 success (for verify:
@@ -25,11 +27,15 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/clock.h"
 #include "core/uuid.h"
+#include "crypto/chain.h"
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
 #include "event/envelope.h"
 #include "event/pbjson.h"
+#include "event/record.h"
+#include "kafka/kafka.h"
 #include "event/validate.h"
 #include "registry/registry.h"
 
@@ -45,7 +51,8 @@ static void usage(FILE *f)
             "  keygen   make an agency signing key; prints its registry entry\n"
             "  sign     sign an Event given as protobuf JSON; writes a SignedEvent\n"
             "  verify   check SignedEvent files against the registry; prints verdicts\n"
-            "  inspect  print SignedEvent files as JSON without checking keys\n\n"
+            "  inspect  print SignedEvent files as JSON without checking keys\n"
+            "  topic-check  read an agency topic from Kafka; verify every record and the chain\n\n"
             "'lienthong COMMAND --help' explains each. Exit status: 0 success, 1 an input\n"
             "was rejected, 2 usage or setup error.\n");
 }
@@ -506,6 +513,280 @@ out:
     return status;
 }
 
+/* ---- topic-check ------------------------------------------------------ */
+
+struct topic_cfg {
+    char *kafka_bootstrap, *topic, *agency, *registry, *public_key, *subject_key_file, *expect_ids;
+    long long timeout_ms;
+};
+static const struct lt_opt topic_opts[] = {
+    { "kafka-bootstrap", LT_OPT_STRING, NULL, 0, 0, "LT_KAFKA_BOOTSTRAP",
+      offsetof(struct topic_cfg, kafka_bootstrap), 1, "Kafka bootstrap servers" },
+    { "agency", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct topic_cfg, agency), 1,
+      "the agency whose chain the topic carries" },
+    { "topic", LT_OPT_STRING, "", 0, 0, NULL, offsetof(struct topic_cfg, topic), 0,
+      "the topic (default lienthong.agency.<agency>)" },
+    { "registry", LT_OPT_STRING, NULL, 0, 0, "LT_REGISTRY", offsetof(struct topic_cfg, registry), 0,
+      "check keys against this registry" },
+    { "public-key", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct topic_cfg, public_key), 0,
+      "or against one public key entry (as printed by keygen)" },
+    { "subject-key-file", LT_OPT_STRING, NULL, 0, 0, "LT_SUBJECT_KEY_FILE",
+      offsetof(struct topic_cfg, subject_key_file), 0,
+      "also check each record's key and CloudEvents headers (needs the subject-key secret)" },
+    { "expect-ids", LT_OPT_STRING, NULL, 0, 0, NULL, offsetof(struct topic_cfg, expect_ids), 0,
+      "a file of event ids (UUID text, one per line) that must all be in the topic" },
+    { "timeout-ms", LT_OPT_INT, "60000", 1000, 3600000, NULL, offsetof(struct topic_cfg, timeout_ms), 0,
+      "give up reading after this long" },
+};
+static const struct lt_config_spec topic_spec = {
+    "lienthong topic-check", "--agency CODE (--registry FILE | --public-key FILE) [options]",
+    "Reads an agency topic from its beginning to its current end and checks every\n"
+    "record as a reader must: the envelope, the signature over the bytes as\n"
+    "received, the agency, and (with --subject-key-file) the record key and\n"
+    "headers. Then it checks the agency's chain over all partitions: sequence\n"
+    "numbers gapless from 1, each prev_hash the hash of the event before, no two\n"
+    "different events with one number. Exact re-sends (same bytes) are counted,\n"
+    "not errors. Prints a JSON summary; exit 0 only if everything held.",
+    topic_opts, sizeof topic_opts / sizeof topic_opts[0],
+};
+
+struct seen_event {
+    struct lt_chain_link link;
+    char id[LT_UUID_STRLEN + 1];
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const struct seen_event *x = a, *y = b;
+    if (x->link.seq != y->link.seq)
+        return x->link.seq < y->link.seq ? -1 : 1;
+    return memcmp(x->link.hash, y->link.hash, LT_HASH_BYTES);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_topic_check(int argc, char **argv)
+{
+    struct topic_cfg c = { 0 };
+    char err[1024], topic[300];
+    int status = EXIT_USAGE;
+    struct lt_registry *reg = NULL;
+    struct single_key single;
+    uint8_t secret[32];
+    int have_secret = 0;
+    rd_kafka_t *rk = NULL;
+    const struct rd_kafka_metadata *md = NULL;
+    struct seen_event *seen = NULL;
+    size_t n_seen = 0, cap = 0, records = 0, bad = 0, dups = 0, missing = 0, expected = 0;
+    json_t *problems = json_array();
+    char **want = NULL;
+
+    int rc = lt_config_load(&topic_spec, &c, argc, argv, NULL, err, sizeof err);
+    if (rc == 1) {
+        status = 0;
+        goto out;
+    }
+    if (rc != LT_OK) {
+        fprintf(stderr, "lienthong topic-check: %s\n", err);
+        goto out;
+    }
+    if (!!c.registry == !!c.public_key) {
+        fprintf(stderr, "lienthong topic-check: give exactly one of --registry or --public-key\n");
+        goto out;
+    }
+    if ((c.registry && lt_registry_new(c.registry, &reg, err, sizeof err) != LT_OK) ||
+        (c.public_key && load_single_key(c.public_key, &single, err, sizeof err) != LT_OK) ||
+        (c.subject_key_file &&
+         lt_keyfile_read_secret32(c.subject_key_file, secret, err, sizeof err) != LT_OK)) {
+        fprintf(stderr, "lienthong topic-check: %s\n", err);
+        goto out;
+    }
+    have_secret = c.subject_key_file != NULL;
+    if (*c.topic)
+        snprintf(topic, sizeof topic, "%s", c.topic);
+    else if (lt_record_topic(c.agency, topic, sizeof topic) != LT_OK) {
+        fprintf(stderr, "lienthong topic-check: agency code too long\n");
+        goto out;
+    }
+    const char *kv[] = { "enable.partition.eof", "true", NULL };
+    char group[64];
+    snprintf(group, sizeof group, "lienthong-topic-check-%lld", (long long)lt_now_ms());
+    if (!(rk = lt_kafka_consumer_new(c.kafka_bootstrap, group, "lienthong-topic-check", kv, err,
+                                     sizeof err))) {
+        fprintf(stderr, "lienthong topic-check: %s\n", err);
+        goto out;
+    }
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t me = rd_kafka_metadata(rk, 0, rkt, &md, (int)c.timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (me || md->topic_cnt != 1 || md->topics[0].err) {
+        fprintf(stderr, "lienthong topic-check: topic %s: %s\n", topic,
+                rd_kafka_err2str(me ? me : md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+        goto out;
+    }
+    int parts = md->topics[0].partition_cnt;
+    rd_kafka_topic_partition_list_t *asg = rd_kafka_topic_partition_list_new(parts);
+    int open_parts = 0;
+    for (int i = 0; i < parts; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, (int)c.timeout_ms) ||
+            hi <= lo)
+            continue; /* empty partition */
+        rd_kafka_topic_partition_list_add(asg, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        open_parts++;
+    }
+    rd_kafka_assign(rk, asg);
+    rd_kafka_topic_partition_list_destroy(asg);
+
+    int64_t deadline = lt_mono_ms() + c.timeout_ms;
+    while (open_parts > 0 && lt_mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            open_parts--;
+        } else if (m->err) {
+            fprintf(stderr, "lienthong topic-check: %s\n", rd_kafka_message_errstr(m));
+        } else {
+            records++;
+            json_t *v = json_object();
+            int ok = verdict_of(m->payload, m->len, 1, reg, &single, v);
+            if (ok) {
+                json_t *ev = json_object_get(json_object_get(v, "event"), "header");
+                const char *agency = json_string_value(json_object_get(ev, "agencyCode"));
+                if (!agency || strcmp(agency, c.agency) != 0) {
+                    ok = 0;
+                    json_object_set_new(v, "code", json_string("wrong_agency_on_topic"));
+                }
+            }
+            Lienthong__V1__SignedEvent *se = NULL;
+            Lienthong__V1__Event *ev = NULL;
+            if (ok && lt_envelope_open(m->payload, m->len, &se) == LT_ENVELOPE_OK &&
+                lt_envelope_event(se, &ev) == LT_ENVELOPE_OK) {
+                struct lt_record_meta meta;
+                char why[512];
+                if (have_secret && (lt_record_meta_of(ev, secret, &meta, why, sizeof why) != LT_OK ||
+                                    lt_record_check(m, &meta, why, sizeof why) != LT_OK)) {
+                    ok = 0;
+                    json_object_set_new(v, "code", json_string("header_mismatch"));
+                    json_object_set_new(v, "reason", json_string(why));
+                } else {
+                    if (n_seen == cap)
+                        seen = lt_realloc(seen, (cap = cap ? cap * 2 : 1024) * sizeof *seen);
+                    struct seen_event *s = &seen[n_seen++];
+                    s->link.seq = ev->header->sequence;
+                    memset(s->link.prev_hash, 0, LT_HASH_BYTES);
+                    if (ev->header->prev_hash.len == LT_HASH_BYTES)
+                        memcpy(s->link.prev_hash, ev->header->prev_hash.data, LT_HASH_BYTES);
+                    lt_hash_event(s->link.hash, se->event.data, se->event.len);
+                    if (ev->header->event_id.len == LT_UUID_BYTES)
+                        lt_uuid_format(ev->header->event_id.data, s->id);
+                    else
+                        s->id[0] = '\0';
+                }
+            }
+            if (ev)
+                lienthong__v1__event__free_unpacked(ev, NULL);
+            if (se)
+                lienthong__v1__signed_event__free_unpacked(se, NULL);
+            if (!ok) {
+                bad++;
+                json_object_del(v, "event");
+                json_object_set_new(v, "partition", json_integer(m->partition));
+                json_object_set_new(v, "offset", json_integer(m->offset));
+                if (json_array_size(problems) < 50)
+                    json_array_append(problems, v);
+            }
+            json_decref(v);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    int complete = open_parts == 0;
+
+    /* The chain, in sequence order; identical re-sends are not breaks. */
+    qsort(seen, n_seen, sizeof *seen, cmp_seen);
+    size_t w = 0;
+    for (size_t i = 0; i < n_seen; i++) {
+        if (w && seen[w - 1].link.seq == seen[i].link.seq &&
+            !memcmp(seen[w - 1].link.hash, seen[i].link.hash, LT_HASH_BYTES)) {
+            dups++;
+            continue;
+        }
+        seen[w++] = seen[i];
+    }
+    n_seen = w;
+    struct lt_chain_link *links = lt_calloc(n_seen ? n_seen : 1, sizeof *links);
+    for (size_t i = 0; i < n_seen; i++)
+        links[i] = seen[i].link;
+    struct lt_chain_report cr;
+    int chain_ok = lt_chain_verify(links, n_seen, 0, NULL, &cr) == LT_OK;
+    free(links);
+
+    if (c.expect_ids) {
+        FILE *f = fopen(c.expect_ids, "r");
+        if (!f) {
+            fprintf(stderr, "lienthong topic-check: cannot open %s\n", c.expect_ids);
+            goto out;
+        }
+        char **ids = lt_calloc(n_seen ? n_seen : 1, sizeof *ids);
+        for (size_t i = 0; i < n_seen; i++)
+            ids[i] = seen[i].id;
+        qsort(ids, n_seen, sizeof *ids, cmp_str);
+        char line[128];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, " \r\n")] = '\0';
+            if (!*line)
+                continue;
+            expected++;
+            char *key = line;
+            if (!bsearch(&key, ids, n_seen, sizeof *ids, cmp_str)) {
+                if (missing < 20)
+                    json_array_append_new(problems, json_pack("{s:s, s:s}", "code",
+                                                               "acknowledged_event_missing",
+                                                               "event_id", line));
+                missing++;
+            }
+        }
+        fclose(f);
+        free(ids);
+    }
+    int all_ok = complete && bad == 0 && chain_ok && missing == 0;
+    json_t *sum = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:s}",
+                            "topic", topic, "agency", c.agency, "records", (json_int_t)records,
+                            "events", (json_int_t)n_seen, "identical_resends", (json_int_t)dups,
+                            "rejected_records", (json_int_t)bad, "chain_intact", chain_ok,
+                            "chain", cr.message, "expected_ids", (json_int_t)expected,
+                            "missing_ids", (json_int_t)missing,
+                            "verdict", all_ok ? "ok" : complete ? "broken" : "incomplete");
+    if (!chain_ok)
+        json_object_set_new(sum, "chain_break", json_pack("{s:s, s:I, s:I}", "kind",
+                                                          lt_chain_break_name(cr.kind), "sequence",
+                                                          (json_int_t)cr.seq, "expected",
+                                                          (json_int_t)cr.expected_seq));
+    json_object_set(sum, "problems", problems);
+    print_json(sum);
+    json_decref(sum);
+    status = all_ok ? 0 : EXIT_REJECTED;
+out:
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (rk) {
+        rd_kafka_consumer_close(rk);
+        rd_kafka_destroy(rk);
+    }
+    free(seen);
+    free(want);
+    json_decref(problems);
+    lt_registry_free(reg);
+    if (have_secret)
+        sodium_memzero(secret, sizeof secret);
+    lt_config_free(&topic_spec, &c);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -529,6 +810,8 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "inspect"))
         return cmd_verify(argc - 1, argv + 1, 0);
+    if (!strcmp(cmd, "topic-check"))
+        return cmd_topic_check(argc - 1, argv + 1);
     fprintf(stderr, "lienthong: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

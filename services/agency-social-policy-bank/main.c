@@ -1,0 +1,28 @@
+/* lt-agency-social-policy-bank — Social Policy Bank branch: loans to workers going abroad.
+ *
+ * The agency's own part only: the event types it publishes and the layouts of
+ * its software's CSV exports (layouts.c, documented in README.md). The
+ * engine — configuration, journal, signing, Kafka, HTTP, drop folder, outbox,
+ * metrics — is common/publish. */
+#include "publish/agency.h"
+
+extern const struct lt_csv_layout *const lt_agency_social_policy_bank_csv_layouts[];
+
+static const char *const event_types[] = {
+    "loan_disbursed",
+    "loan_repaid",
+    NULL,
+};
+
+static const struct lt_agency_profile profile = {
+    .kind = "social_policy_bank",
+    .program = "lt-agency-social-policy-bank",
+    .title = "Social Policy Bank branch: loans to workers going abroad",
+    .event_types = event_types,
+    .csv_layouts = lt_agency_social_policy_bank_csv_layouts,
+};
+
+int main(int argc, char **argv)
+{
+    return lt_agency_main(argc, argv, &profile);
+}

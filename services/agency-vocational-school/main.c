@@ -1,0 +1,27 @@
+/* lt-agency-vocational-school — Vocational school: training, language and orientation courses.
+ *
+ * The agency's own part only: the event types it publishes and the layouts of
+ * its software's CSV exports (layouts.c, documented in README.md). The
+ * engine — configuration, journal, signing, Kafka, HTTP, drop folder, outbox,
+ * metrics — is common/publish. */
+#include "publish/agency.h"
+
+extern const struct lt_csv_layout *const lt_agency_vocational_school_csv_layouts[];
+
+static const char *const event_types[] = {
+    "training_completed",
+    NULL,
+};
+
+static const struct lt_agency_profile profile = {
+    .kind = "vocational_school",
+    .program = "lt-agency-vocational-school",
+    .title = "Vocational school: training, language and orientation courses",
+    .event_types = event_types,
+    .csv_layouts = lt_agency_vocational_school_csv_layouts,
+};
+
+int main(int argc, char **argv)
+{
+    return lt_agency_main(argc, argv, &profile);
+}
