@@ -26,6 +26,12 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DLT_SANITIZE=ON -DLT_FUZZ
   -DLT_FUZZ_SECONDS="${LT_FUZZ_SECONDS:-30}" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
+# The README's main command builds the release configuration (gcc,
+# -DNDEBUG): make sure it compiles too, so assert-only code cannot break it.
+lt_log "building the release configuration in $root/build/release"
+cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build/release" -j "$(nproc)" >/dev/null
+
 # Sanitizers: any report fails the test that triggered it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
