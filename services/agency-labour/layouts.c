@@ -12,6 +12,7 @@
  * area; dossiers with more go through the JSON-lines file or HTTP. */
 #include "publish/agency.h"
 #include "publish/csv.h"
+#include "publish/layouts.h"
 
 /* The terms of a permit or an exemption (PermitTerms) under path p. */
 #define PERMIT_TERMS(p)                                                                      \
@@ -179,24 +180,6 @@ LT_CSV_LAYOUT(labour_violation, "violation", "violation_recorded",
 
 /* ---- workers going abroad ----------------------------------------------- */
 
-static const struct lt_csv_column labour_outbound_cols[] = {
-    LT_CSV_OCCURRED("registered_date"),
-    LT_CSV_SUBJECT_CITIZEN,
-    { "full_name", "outboundRegistered.person.fullName", LT_CSV_STRING, 1 },
-    { "birth_date", "outboundRegistered.person.birthDate", LT_CSV_STRING, 1 },
-    { "sex", "outboundRegistered.person.sex", LT_CSV_ENUM, 1 },
-    { "province_code", "outboundRegistered.residenceArea.provinceCode", LT_CSV_STRING, 1 },
-    { "district_code", "outboundRegistered.residenceArea.districtCode", LT_CSV_STRING, 0 },
-    { "commune_code", "outboundRegistered.residenceArea.communeCode", LT_CSV_STRING, 1 },
-    { "priority_groups", "outboundRegistered.priorityGroups", LT_CSV_LIST, 0 },
-    { "wanted_countries", "outboundRegistered.wantedCountries", LT_CSV_LIST, 0 },
-    { "wanted_occupation", "outboundRegistered.wantedOccupation", LT_CSV_STRING, 0 },
-    { "wanted_form", "outboundRegistered.wantedForm", LT_CSV_ENUM, 0 },
-};
-LT_CSV_LAYOUT(labour_outbound, "outbound-registration", "outbound_registered",
-              "Citizens registering to work abroad at the labour department.",
-              labour_outbound_cols);
-
 static const struct lt_csv_column labour_contract_cols[] = {
     LT_CSV_OCCURRED("registered_date"),
     LT_CSV_SUBJECT_CITIZEN,
@@ -226,19 +209,6 @@ LT_CSV_LAYOUT(labour_contract, "contract-registered", "contract_registered",
               "contracts, or on an enterprise's behalf).",
               labour_contract_cols);
 
-static const struct lt_csv_column labour_support_cols[] = {
-    LT_CSV_OCCURRED("paid_date"),
-    LT_CSV_SUBJECT_CITIZEN,
-    { "programme", "supportPaid.programme", LT_CSV_ENUM, 1 },
-    { "programme_note", "supportPaid.programmeNote", LT_CSV_STRING, 0 },
-    { "kind", "supportPaid.kind", LT_CSV_ENUM, 1 },
-    { "amount_vnd", "supportPaid.amountVnd", LT_CSV_INT, 1 },
-    { "decision_no", "supportPaid.decisionNo", LT_CSV_STRING, 0 },
-    { "contract_no", "supportPaid.contractNo", LT_CSV_STRING, 0 },
-};
-LT_CSV_LAYOUT(labour_support, "support-paid", "support_paid",
-              "Non-repayable support paid to workers going abroad.", labour_support_cols);
-
 static const struct lt_csv_column labour_reemployment_cols[] = {
     LT_CSV_OCCURRED("support_date"),
     LT_CSV_SUBJECT_CITIZEN,
@@ -257,7 +227,7 @@ LT_CSV_LAYOUT(labour_reemployment, "reemployment", "reemployment_supported",
 const struct lt_csv_layout *const lt_agency_labour_csv_layouts[] = {
     &labour_declared,  &labour_approved,  &labour_rejected,  &labour_issued,
     &labour_reissued,  &labour_extended,  &labour_revoked,   &labour_certified,
-    &labour_reported,  &labour_violation, &labour_outbound,  &labour_contract,
-    &labour_support,   &labour_reemployment,
+    &labour_reported,  &labour_violation, &lt_csv_layout_outbound_registration,  &labour_contract,
+    &lt_csv_layout_support_paid,   &labour_reemployment,
     NULL,
 };

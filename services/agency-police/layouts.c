@@ -9,35 +9,7 @@
  * the exports carry. */
 #include "publish/agency.h"
 #include "publish/csv.h"
-
-static const struct lt_csv_column police_entry_cols[] = {
-    LT_CSV_OCCURRED("entry_time"),
-    LT_CSV_SUBJECT_FOREIGNER,
-    { "full_name", "entry.person.fullName", LT_CSV_STRING, 0 },
-    { "birth_date", "entry.person.birthDate", LT_CSV_STRING, 0 },
-    { "sex", "entry.person.sex", LT_CSV_ENUM, 0 },
-    { "border_gate_code", "entry.borderGateCode", LT_CSV_STRING, 1 },
-    { "visa_purpose", "entry.visaPurpose", LT_CSV_ENUM, 1 },
-    { "visa_no", "entry.visaNo", LT_CSV_STRING, 0 },
-    { "visa_valid_until", "entry.visaValidUntil", LT_CSV_STRING, 0 },
-    { "permitted_stay_until", "entry.permittedStayUntil", LT_CSV_STRING, 1 },
-    { "sponsor_enterprise_code", "entry.sponsorEnterpriseCode", LT_CSV_STRING, 0 },
-    { "sponsor_name", "entry.sponsorName", LT_CSV_STRING, 0 },
-};
-LT_CSV_LAYOUT(police_entry, "entry", "entry",
-              "Foreigners' entries checked at a border gate (immigration control export).",
-              police_entry_cols);
-
-static const struct lt_csv_column police_exit_cols[] = {
-    LT_CSV_OCCURRED("exit_time"),
-    LT_CSV_SUBJECT_FOREIGNER,
-    { "border_gate_code", "exit.borderGateCode", LT_CSV_STRING, 1 },
-    { "visa_purpose", "exit.visaPurpose", LT_CSV_ENUM, 0 },
-    { "destination_country", "exit.destinationCountry", LT_CSV_STRING, 0 },
-};
-LT_CSV_LAYOUT(police_exit, "exit", "exit",
-              "Foreigners' exits checked at a border gate (immigration control export).",
-              police_exit_cols);
+#include "publish/layouts.h"
 
 static const struct lt_csv_column police_residence_cols[] = {
     LT_CSV_OCCURRED("declared_at"),
@@ -106,33 +78,8 @@ LT_CSV_LAYOUT(police_identity, "identity-check", "citizen_identity_verified",
               "Personal IDs checked against the national population database.",
               police_identity_cols);
 
-static const struct lt_csv_column police_departure_cols[] = {
-    LT_CSV_OCCURRED("departure_time"),
-    LT_CSV_SUBJECT_CITIZEN,
-    { "border_gate_code", "departure.borderGateCode", LT_CSV_STRING, 1 },
-    { "destination_country", "departure.destinationCountry", LT_CSV_STRING, 1 },
-    { "contract_no", "departure.contractNo", LT_CSV_STRING, 0 },
-    { "service_enterprise_code", "departure.serviceEnterpriseCode", LT_CSV_STRING, 0 },
-    { "passport_number", "departure.passportNumber", LT_CSV_STRING, 0 },
-};
-LT_CSV_LAYOUT(police_departure, "departure", "departure",
-              "Vietnamese workers leaving to work abroad (exit control export).",
-              police_departure_cols);
-
-static const struct lt_csv_column police_return_cols[] = {
-    LT_CSV_OCCURRED("return_time"),
-    LT_CSV_SUBJECT_CITIZEN,
-    { "border_gate_code", "returnHome.borderGateCode", LT_CSV_STRING, 1 },
-    { "from_country", "returnHome.fromCountry", LT_CSV_STRING, 0 },
-    { "contract_no", "returnHome.contractNo", LT_CSV_STRING, 0 },
-    { "passport_number", "returnHome.passportNumber", LT_CSV_STRING, 0 },
-};
-LT_CSV_LAYOUT(police_return, "return", "return_home",
-              "Vietnamese workers coming back from abroad (entry control export).",
-              police_return_cols);
-
 const struct lt_csv_layout *const lt_agency_police_csv_layouts[] = {
-    &police_entry,     &police_exit,      &police_residence, &police_card,
-    &police_violation, &police_identity,  &police_departure, &police_return,
+    &lt_csv_layout_entry,     &lt_csv_layout_exit,      &police_residence, &police_card,
+    &police_violation, &police_identity,  &lt_csv_layout_departure, &lt_csv_layout_return,
     NULL,
 };
