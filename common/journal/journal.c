@@ -1302,6 +1302,14 @@ uint64_t lt_journal_last_seq(const struct lt_journal *j)
     return v;
 }
 
+uint64_t lt_journal_first_seq(const struct lt_journal *j)
+{
+    lock_c(j);
+    uint64_t v = j->nsegs ? j->segs[0]->first : 0;
+    unlock_c(j);
+    return v;
+}
+
 uint64_t lt_journal_durable_seq(const struct lt_journal *j)
 {
     lock_c(j);

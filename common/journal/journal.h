@@ -108,6 +108,9 @@ uint64_t lt_journal_last_seq(const struct lt_journal *j);
 
 /* The last sequence number made durable by lt_journal_sync or recovered by
  * lt_journal_open (0 when empty). */
+/* The first sequence number of the oldest retained segment (entries before
+ * it were all published and deleted); 0 when the journal is empty. */
+uint64_t lt_journal_first_seq(const struct lt_journal *j);
 uint64_t lt_journal_durable_seq(const struct lt_journal *j);
 
 /* The payload of the last entry (the chain head), read back from disk and

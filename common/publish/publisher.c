@@ -98,6 +98,7 @@ struct lt_publisher {
     int topic_ok;                  /* producer thread: the topic is known to exist */
     int64_t last_full_log_ms;      /* writer: rate limit of the journal-full warning */
     uint64_t full_pending;         /* writer: bytes waiting when it last refused */
+    uint64_t since_prune;          /* writer: appends since the source index was pruned */
     int partitions;                /* for creating it */
     size_t in_flight;
 
@@ -561,6 +562,25 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (synced && appended)
             rd_kafka_yield(p->rk); /* wake the producer */
+        if (synced && appended && (p->since_prune += appended) >= 100000) {
+            /* Forget source ids whose entries the journal has deleted, so the
+             * index stays as large as the journal's retained window. */
+            uint64_t floor = lt_journal_first_seq(p->journal);
+            size_t dropped = 0;
+            struct source *src, *tmp;
+            pthread_mutex_lock(&p->lock);
+            HASH_ITER(hh, p->sources, src, tmp)
+                if (src->seq < floor) {
+                    HASH_DEL(p->sources, src);
+                    free(src->id);
+                    free(src);
+                    dropped++;
+                }
+            pthread_mutex_unlock(&p->lock);
+            p->since_prune = 0;
+            if (dropped)
+                lt_debug("publisher", "forgot %zu source ids below sequence %" PRIu64, dropped, floor);
+        }
         if (synced && appended) {
             count(p->m.journaled, appended);
             count(p->m.syncs, 1);

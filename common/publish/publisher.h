@@ -19,8 +19,9 @@
  * Inputs give each event a source id ("http:<idempotency key>:<n>",
  * "drop:<file>:<line>", "outbox:<schema>.<table>:<id>"); an id seen before is
  * answered with the original event instead of a second one. The index holds
- * every id journaled since start plus, after a restart, those in the journal's
- * retained segments (a segment is deleted once all of it is published). */
+ * the ids of the entries in the journal's retained segments (a segment is
+ * deleted once all of it is published; the newest is always kept), so a retry
+ * is recognised for as long as its event is in the journal. */
 #ifndef LT_PUBLISH_PUBLISHER_H
 #define LT_PUBLISH_PUBLISHER_H
 
