@@ -32,6 +32,7 @@
 #include "crypto/chain.h"
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
+#include "event/admit.h"
 #include "event/envelope.h"
 #include "event/pbjson.h"
 #include "event/record.h"
@@ -337,112 +338,50 @@ static int load_single_key(const char *path, struct single_key *sk, char *err, s
     return rc;
 }
 
-/* Fills verdict v for one envelope; returns 1 when valid. check_keys = 0 for
- * inspect. Exactly one of reg / single is used when checking. */
-static int verdict_of(const uint8_t *buf, size_t len, int check_keys,
-                      const struct lt_registry *reg, const struct single_key *single, json_t *v)
+/* The admission keys of the tool's options: a registry, or one public key. */
+static void admit_keys(struct lt_admit_keys *k, const struct lt_registry *reg,
+                       const struct single_key *single, const uint8_t *secret, int check_keys)
 {
-    Lienthong__V1__SignedEvent *se = NULL;
-    Lienthong__V1__Event *ev = NULL;
-    int valid = 0;
-    char err[1024] = "";
-    const char *stage = "envelope", *code = NULL;
+    memset(k, 0, sizeof *k);
+    k->registry = reg;
+    k->subject_secret = secret;
+    k->skip_signature = !check_keys;
+    if (!reg && single) {
+        k->key_id = single->key_id;
+        k->agency_code = single->agency;
+        memcpy(k->pk, single->pk, sizeof k->pk);
+    }
+}
 
-    enum lt_envelope_result er = lt_envelope_open(buf, len, &se);
-    if (er != LT_ENVELOPE_OK) {
-        code = lt_envelope_result_name(er);
-        snprintf(err, sizeof err, "not a well-formed SignedEvent");
-        goto out;
+/* Fills verdict v for one envelope (msg: the Kafka record, or NULL); returns 1
+ * when valid. check_keys = 0 for inspect. */
+static int verdict_of(const uint8_t *buf, size_t len, const rd_kafka_message_t *msg,
+                      const struct lt_admit_keys *k, json_t *v, struct lt_admission *a)
+{
+    int valid = lt_admit(k, buf, len, msg, a);
+    if (a->se)
+        json_object_set_new(v, "key_id", json_string(a->se->key_id));
+    if (a->ev) {
+        char hex[2 * LT_HASH_BYTES + 1];
+        json_object_set_new(v, "event_hash", json_string(lt_hex(hex, a->event_hash,
+                                                                sizeof a->event_hash)));
+        json_t *ej = lt_pbjson_from_message(&a->ev->base, 0);
+        json_object_set_new(v, "event", ej ? ej : json_null());
+        json_object_set_new(v, "type", a->type ? json_string(a->type) : json_null());
     }
-    json_object_set_new(v, "key_id", json_string(se->key_id));
-    uint8_t pk[32];
-    if (check_keys) {
-        stage = "key";
-        if (reg) {
-            const struct lt_registry_key *k = lt_registry_key(reg, se->key_id);
-            if (!k || k->pending) {
-                code = lt_registry_verdict_name(k ? LT_REGISTRY_KEY_PENDING : LT_REGISTRY_KEY_UNKNOWN);
-                snprintf(err, sizeof err, "key %s is %s in the registry", se->key_id,
-                         k ? "reserved but has no public key yet" : "not");
-                goto out;
-            }
-            memcpy(pk, k->public_key, sizeof pk);
-        } else {
-            if (strcmp(se->key_id, single->key_id) != 0) {
-                code = "key_unknown";
-                snprintf(err, sizeof err, "signed with key %s, not the given key %s", se->key_id,
-                         single->key_id);
-                goto out;
-            }
-            memcpy(pk, single->pk, sizeof pk);
-        }
-        stage = "signature";
-        if ((er = lt_envelope_verify(se, pk)) != LT_ENVELOPE_OK) {
-            code = lt_envelope_result_name(er);
-            snprintf(err, sizeof err, "the signature does not verify with key %s", se->key_id);
-            goto out;
-        }
-    }
-    stage = "decode";
-    if ((er = lt_envelope_event(se, &ev)) != LT_ENVELOPE_OK) {
-        code = lt_envelope_result_name(er);
-        snprintf(err, sizeof err, "the signed bytes are not an Event");
-        goto out;
-    }
-    uint8_t h[LT_HASH_BYTES];
-    char hex[2 * LT_HASH_BYTES + 1];
-    lt_hash_event(h, se->event.data, se->event.len);
-    json_object_set_new(v, "event_hash", json_string(lt_hex(hex, h, sizeof h)));
-    json_t *ej = lt_pbjson_from_message(&ev->base, 0);
-    json_object_set_new(v, "event", ej ? ej : json_null());
-    const char *type = lt_registry_event_type_name((uint32_t)ev->body_case);
-    json_object_set_new(v, "type", type ? json_string(type) : json_null());
-    if (!check_keys) {
+    if (k->skip_signature && valid)
         json_object_set_new(v, "signature", json_string("not checked"));
-        valid = 1;
-        goto out;
-    }
-    stage = "authorize";
-    const char *agency = ev->header && ev->header->agency_code ? ev->header->agency_code : "";
-    int64_t at = ev->header ? ev->header->recorded_at_ms : 0;
-    if (reg) {
-        uint8_t pk2[32];
-        enum lt_registry_verdict rv = lt_registry_authorize(reg, se->key_id, agency,
-                                                            type ? type : "", at, pk2, err, sizeof err);
-        if (rv != LT_REGISTRY_OK) {
-            code = lt_registry_verdict_name(rv);
-            goto out;
-        }
-    } else if (strcmp(agency, single->agency) != 0) {
-        code = "key_wrong_agency";
-        snprintf(err, sizeof err, "key %s belongs to %s, the event says agency %s", se->key_id,
-                 single->agency, agency);
-        goto out;
-    }
-    stage = "validate";
-    static struct lt_validate_result vr;
-    lt_validate_result_init(&vr);
-    if (lt_validate_event(ev, &vr) != LT_OK) {
-        code = "invalid_event";
-        json_object_set_new(v, "violations", lt_validate_result_json(&vr));
-        snprintf(err, sizeof err, "the event breaks the contract or the law of its date");
-        goto out;
-    }
-    valid = 1;
-out:
+    if (!valid && !strcmp(a->stage, "validate"))
+        json_object_set_new(v, "violations", lt_validate_result_json(&a->vr));
     json_object_set_new(v, "verdict", json_string(valid ? "valid" : "rejected"));
     if (!valid) {
-        json_object_set_new(v, "stage", json_string(stage));
-        json_object_set_new(v, "code", json_string(code ? code : "unknown"));
-        json_object_set_new(v, "reason", json_string(err));
-    } else if (check_keys && !reg) {
+        json_object_set_new(v, "stage", json_string(a->stage));
+        json_object_set_new(v, "code", json_string(a->code));
+        json_object_set_new(v, "reason", json_string(a->reason));
+    } else if (!k->skip_signature && !k->registry) {
         json_object_set_new(v, "note", json_string("checked with one public key: key validity "
                                                    "period, revocation and permissions not checked"));
     }
-    if (ev)
-        lienthong__v1__event__free_unpacked(ev, NULL);
-    if (se)
-        lienthong__v1__signed_event__free_unpacked(se, NULL);
     return valid;
 }
 
@@ -500,8 +439,12 @@ static int cmd_verify(int argc, char **argv, int check_keys)
             json_object_set_new(v, "reason", json_string(err));
             status = EXIT_USAGE;
         } else {
-            if (!verdict_of(buf, len, check_keys, reg, &single, v) && status == 0)
+            struct lt_admit_keys k;
+            static struct lt_admission a;
+            admit_keys(&k, reg, &single, NULL, check_keys);
+            if (!verdict_of(buf, len, NULL, &k, v, &a) && status == 0)
                 status = EXIT_REJECTED;
+            lt_admission_clear(&a);
             free(buf);
         }
         print_json(v);
@@ -653,45 +596,29 @@ static int cmd_topic_check(int argc, char **argv)
         } else {
             records++;
             json_t *v = json_object();
-            int ok = verdict_of(m->payload, m->len, 1, reg, &single, v);
+            struct lt_admit_keys k;
+            static struct lt_admission a;
+            admit_keys(&k, reg, &single, have_secret ? secret : NULL, 1);
+            int ok = verdict_of(m->payload, m->len, m, &k, v, &a);
+            if (ok && strcmp(a.ev->header->agency_code, c.agency) != 0) {
+                ok = 0;
+                json_object_set_new(v, "code", json_string("wrong_agency_on_topic"));
+            }
             if (ok) {
-                json_t *ev = json_object_get(json_object_get(v, "event"), "header");
-                const char *agency = json_string_value(json_object_get(ev, "agencyCode"));
-                if (!agency || strcmp(agency, c.agency) != 0) {
-                    ok = 0;
-                    json_object_set_new(v, "code", json_string("wrong_agency_on_topic"));
-                }
+                if (n_seen == cap)
+                    seen = lt_realloc(seen, (cap = cap ? cap * 2 : 1024) * sizeof *seen);
+                struct seen_event *sv = &seen[n_seen++];
+                sv->link.seq = a.ev->header->sequence;
+                memset(sv->link.prev_hash, 0, LT_HASH_BYTES);
+                if (a.ev->header->prev_hash.len == LT_HASH_BYTES)
+                    memcpy(sv->link.prev_hash, a.ev->header->prev_hash.data, LT_HASH_BYTES);
+                memcpy(sv->link.hash, a.event_hash, LT_HASH_BYTES);
+                if (a.ev->header->event_id.len == LT_UUID_BYTES)
+                    lt_uuid_format(a.ev->header->event_id.data, sv->id);
+                else
+                    sv->id[0] = '\0';
             }
-            Lienthong__V1__SignedEvent *se = NULL;
-            Lienthong__V1__Event *ev = NULL;
-            if (ok && lt_envelope_open(m->payload, m->len, &se) == LT_ENVELOPE_OK &&
-                lt_envelope_event(se, &ev) == LT_ENVELOPE_OK) {
-                struct lt_record_meta meta;
-                char why[512];
-                if (have_secret && (lt_record_meta_of(ev, secret, &meta, why, sizeof why) != LT_OK ||
-                                    lt_record_check(m, &meta, why, sizeof why) != LT_OK)) {
-                    ok = 0;
-                    json_object_set_new(v, "code", json_string("header_mismatch"));
-                    json_object_set_new(v, "reason", json_string(why));
-                } else {
-                    if (n_seen == cap)
-                        seen = lt_realloc(seen, (cap = cap ? cap * 2 : 1024) * sizeof *seen);
-                    struct seen_event *s = &seen[n_seen++];
-                    s->link.seq = ev->header->sequence;
-                    memset(s->link.prev_hash, 0, LT_HASH_BYTES);
-                    if (ev->header->prev_hash.len == LT_HASH_BYTES)
-                        memcpy(s->link.prev_hash, ev->header->prev_hash.data, LT_HASH_BYTES);
-                    lt_hash_event(s->link.hash, se->event.data, se->event.len);
-                    if (ev->header->event_id.len == LT_UUID_BYTES)
-                        lt_uuid_format(ev->header->event_id.data, s->id);
-                    else
-                        s->id[0] = '\0';
-                }
-            }
-            if (ev)
-                lienthong__v1__event__free_unpacked(ev, NULL);
-            if (se)
-                lienthong__v1__signed_event__free_unpacked(se, NULL);
+            lt_admission_clear(&a);
             if (!ok) {
                 bad++;
                 json_object_del(v, "event");
