@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/date.h"
 #include "core/err.h"
@@ -906,4 +907,135 @@ int lt_fold_employer_alert(const struct lt_fold_foreign_worker *w, const struct 
              "The foreigner works for employer %s, which has no approved demand for foreign workers.",
              w->employer_enterprise_code);
     return 1;
+}
+
+/* ---- the row as JSON ------------------------------------------------------ */
+
+static json_t *j_day(int32_t d)
+{
+    if (d == LT_DATE_NONE)
+        return json_null();
+    char buf[LT_DATE_STRLEN + 1];
+    lt_date_format(d, buf);
+    return json_string(buf);
+}
+
+static json_t *j_instant(int64_t ms)
+{
+    if (!ms)
+        return json_null();
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+static json_t *j_str(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+/* An enum value by its contract name (the number if it has none); null for 0. */
+static json_t *j_enum(const ProtobufCEnumDescriptor *d, int v)
+{
+    if (!v)
+        return json_null();
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
+    return ev ? json_string(ev->name) : json_integer(v);
+}
+
+json_t *lt_fold_row_json(const struct lt_fold_result *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "subject", json_string(r->subject_id));
+    if (r->kind == LT_SUBJECT_FOREIGNER) {
+        const struct lt_fold_foreign_worker *f = &r->foreign;
+        json_object_set_new(o, "nationality", j_str(f->nationality));
+        json_object_set_new(o, "passportNumber", j_str(f->passport_number));
+        json_object_set_new(o, "fullName", j_str(f->full_name));
+        json_object_set_new(o, "birthDate", j_str(f->birth_date));
+        json_object_set_new(o, "sex", j_enum(&lienthong__v1__sex__descriptor, f->sex));
+        json_object_set_new(o, "employer", j_str(f->employer_enterprise_code));
+        json_object_set_new(o, "permitNo", j_str(f->permit_no));
+        json_object_set_new(o, "permitState",
+                            json_string(lt_fold_permit_state_name((enum lt_fold_permit_state)f->permit_state)));
+        json_object_set_new(o, "permitIsExemption", json_boolean(f->permit_is_exemption));
+        json_object_set_new(o, "permitValidFrom", j_day(f->permit_valid_from));
+        json_object_set_new(o, "permitValidUntil", j_day(f->permit_valid_until));
+        json_object_set_new(o, "permitExtensions", json_integer(f->permit_extensions));
+        json_object_set_new(o, "revocationReason",
+                            j_enum(&lienthong__v1__permit_revocation_reason__descriptor,
+                                   f->revocation_reason));
+        json_object_set_new(o, "revokedOn", j_day(f->revoked_on));
+        json_object_set_new(o, "permitsIssued", json_integer(f->permits_issued));
+        json_object_set_new(o, "violations", json_integer(f->violations));
+        json_object_set_new(o, "present", json_boolean(f->present));
+        json_object_set_new(o, "lastEntryAt", j_instant(f->last_entry_at_ms));
+        json_object_set_new(o, "lastEntryGate", j_str(f->last_entry_gate));
+        json_object_set_new(o, "lastEntryVisaPurpose",
+                            j_enum(&lienthong__v1__visa_purpose__descriptor, f->last_entry_visa_purpose));
+        json_object_set_new(o, "lastExitAt", j_instant(f->last_exit_at_ms));
+        json_object_set_new(o, "lastExitGate", j_str(f->last_exit_gate));
+        json_object_set_new(o, "residenceProvince", j_str(f->residence_province));
+        json_object_set_new(o, "residenceDistrict", j_str(f->residence_district));
+        json_object_set_new(o, "residenceCommune", j_str(f->residence_commune));
+        json_object_set_new(o, "residenceCardNo", j_str(f->residence_card_no));
+        json_object_set_new(o, "residenceCardValidFrom", j_day(f->residence_card_valid_from));
+        json_object_set_new(o, "residenceCardValidUntil", j_day(f->residence_card_valid_until));
+    } else if (r->kind == LT_SUBJECT_CITIZEN) {
+        const struct lt_fold_outbound_worker *w = &r->outbound;
+        json_object_set_new(o, "fullName", j_str(w->full_name));
+        json_object_set_new(o, "birthDate", j_str(w->birth_date));
+        json_object_set_new(o, "sex", j_enum(&lienthong__v1__sex__descriptor, w->sex));
+        json_object_set_new(o, "registeredOn", j_day(w->registered_on));
+        json_object_set_new(o, "province", j_str(w->province));
+        json_object_set_new(o, "district", j_str(w->district));
+        json_object_set_new(o, "commune", j_str(w->commune));
+        json_t *pg = json_array();
+        for (size_t i = 0; i < w->priority_group_count; i++)
+            json_array_append_new(pg, j_enum(&lienthong__v1__priority_group__descriptor,
+                                             w->priority_groups[i]));
+        json_object_set_new(o, "priorityGroups", pg);
+        json_object_set_new(o, "identityResult",
+                            j_enum(&lienthong__v1__identity_check_result__descriptor, w->identity_result));
+        json_object_set_new(o, "trainings", json_integer(w->trainings));
+        json_object_set_new(o, "lastTrainingOn", j_day(w->last_training_on));
+        json_object_set_new(o, "contracts", json_integer(w->contracts));
+        json_object_set_new(o, "contractNo", j_str(w->contract_no));
+        json_object_set_new(o, "contractCountry", j_str(w->contract_country));
+        json_object_set_new(o, "contractStart", j_day(w->contract_start));
+        json_object_set_new(o, "contractDurationMonths", json_integer(w->contract_duration_months));
+        json_object_set_new(o, "contractEnterprise", j_str(w->contract_enterprise));
+        json_object_set_new(o, "loansDisbursedVnd", json_integer(w->loans_disbursed_vnd));
+        json_object_set_new(o, "loansRepaidVnd", json_integer(w->loans_repaid_vnd));
+        json_object_set_new(o, "loansOutstandingVnd", json_integer(w->loans_outstanding_vnd));
+        json_object_set_new(o, "supportPaidVnd", json_integer(w->support_paid_vnd));
+        json_object_set_new(o, "departedOn", j_day(w->departed_on));
+        json_object_set_new(o, "departedCountry", j_str(w->departed_country));
+        json_object_set_new(o, "abroad", json_boolean(w->abroad));
+        json_object_set_new(o, "returnedOn", j_day(w->returned_on));
+        json_object_set_new(o, "contractEndedOn", j_day(w->contract_ended_on));
+        json_object_set_new(o, "contractEndReason",
+                            j_enum(&lienthong__v1__contract_end_reason__descriptor, w->contract_end_reason));
+        json_object_set_new(o, "protectionCasesOpen", json_integer(w->protection_cases_open));
+        json_object_set_new(o, "reemploymentSupports", json_integer(w->reemployment_supports));
+    } else if (r->kind == LT_SUBJECT_ENTERPRISE) {
+        const struct lt_fold_employer *e = &r->employer;
+        json_object_set_new(o, "enterpriseCode", j_str(e->enterprise_code));
+        json_object_set_new(o, "name", j_str(e->name));
+        json_object_set_new(o, "province", j_str(e->province));
+        json_object_set_new(o, "district", j_str(e->district));
+        json_object_set_new(o, "commune", j_str(e->commune));
+        json_object_set_new(o, "sectorCode", j_str(e->sector_code));
+        json_object_set_new(o, "demandsDeclared", json_integer(e->demands_declared));
+        json_object_set_new(o, "demandsApproved", json_integer(e->demands_approved));
+        json_object_set_new(o, "demandsRejected", json_integer(e->demands_rejected));
+        json_object_set_new(o, "approvedPositions", json_integer((json_int_t)e->approved_positions));
+        json_object_set_new(o, "permitsIssued", json_integer(e->permits_issued));
+    }
+    json_object_set_new(o, "asOf", j_day(r->as_of));
+    json_object_set_new(o, "eventsFolded", json_integer((json_int_t)r->events_folded));
+    return o;
 }

@@ -29,6 +29,7 @@
 #ifndef LT_FOLD_FOLD_H
 #define LT_FOLD_FOLD_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -237,5 +238,11 @@ void lt_fold_employer_count_worker(struct lt_fold_employer *e,
  * two subjects' rows). */
 int lt_fold_employer_alert(const struct lt_fold_foreign_worker *w, const struct lt_fold_employer *e,
                            int32_t as_of, struct lt_fold_alert *out);
+
+/* The subject's row as a JSON object (field names as in the structs above;
+ * days as "YYYY-MM-DD", instants as RFC 3339, unknown values as null; enum
+ * values by their contract names). New reference; the caller json_decref()s.
+ * This is the form the consolidator stores and the query service returns. */
+json_t *lt_fold_row_json(const struct lt_fold_result *r);
 
 #endif

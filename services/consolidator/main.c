@@ -37,6 +37,8 @@
 #include "db/db.h"
 #include "event/admit.h"
 #include "event/subject.h"
+#include "fold/fold.h"
+#include "core/date.h"
 #include "kafka/kafka.h"
 #include "registry/registry.h"
 
@@ -174,8 +176,16 @@ static char *hex_bytea(const uint8_t *b, size_t n)
 
 /* Stores an admitted event, or sees that it is a duplicate or a fork.
  * Returns 0 on success (any of the three), -1 on a database error. */
+static void add_unique(char **list, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(list[i], s))
+            return;
+    list[(*n)++] = lt_strdup(s);
+}
+
 static int store(struct ctx *c, const rd_kafka_message_t *m, const struct lt_admission *a,
-                 char **touched, size_t *n_touched)
+                 char **touched, size_t *n_touched, char **subjects, size_t *n_subjects)
 {
     const Lienthong__V1__Header *h = a->ev->header;
     char id[LT_UUID_STRLEN + 1], seq[24], part[16], off[24], occ[32], rec[32];
@@ -213,10 +223,8 @@ static int store(struct ctx *c, const rd_kafka_message_t *m, const struct lt_adm
     PQclear(r);
     if (inserted) {
         c->admitted++;
-        for (size_t i = 0; i < *n_touched; i++)
-            if (!strcmp(touched[i], h->agency_code))
-                return 0;
-        touched[(*n_touched)++] = lt_strdup(h->agency_code);
+        add_unique(touched, n_touched, h->agency_code);
+        add_unique(subjects, n_subjects, subject);
         return 0;
     }
     /* Already there: the same event again, or another one at its sequence. */
@@ -321,6 +329,108 @@ static int advance_head(struct ctx *c, const char *agency)
     return ok ? 0 : -1;
 }
 
+/* Re-folds one subject from all its stored events and writes its row and
+ * alerts (raising new ones, clearing those that no longer hold). */
+static int project(struct ctx *c, const char *subject, int32_t as_of)
+{
+    const char *v[] = { subject };
+    PGresult *r = PQexecParams(c->db, "SELECT event_id::text, signed_bytes FROM event_store "
+                               "WHERE subject = $1", 1, NULL, v, NULL, NULL, 1);
+    if (!db_ok(r, PGRES_TUPLES_OK, "load subject")) {
+        PQclear(r);
+        return -1;
+    }
+    int n = PQntuples(r), rc = -1;
+    struct lt_fold_input *in = lt_calloc((size_t)n + 1, sizeof *in);
+    Lienthong__V1__SignedEvent **ses = lt_calloc((size_t)n + 1, sizeof *ses);
+    Lienthong__V1__Event **evs = lt_calloc((size_t)n + 1, sizeof *evs);
+    struct lt_fold_result *fr = lt_fold_result_new();
+    json_t *row = NULL;
+    char err[256];
+    for (int i = 0; i < n; i++) {
+        /* Verified at admission; the store is append-only: decode only. */
+        if (lt_envelope_open((const uint8_t *)PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1),
+                             &ses[i]) != LT_ENVELOPE_OK ||
+            lt_envelope_event(ses[i], &evs[i]) != LT_ENVELOPE_OK ||
+            evs[i]->header->event_id.len != 16) {
+            lt_error("consolidator", "stored event of %s cannot be decoded", subject);
+            goto out;
+        }
+        in[i].ev = evs[i];
+        memcpy(in[i].event_id, evs[i]->header->event_id.data, 16);
+    }
+    struct lt_fold_params params;
+    lt_fold_params_default(&params);
+    if (lt_fold_subject(in, (size_t)n, as_of, &params, fr, err, sizeof err) != LT_OK) {
+        lt_error("consolidator", "fold of %s: %s", subject, err);
+        goto out;
+    }
+    row = lt_fold_row_json(fr);
+    char *text = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *kind = fr->kind == LT_SUBJECT_FOREIGNER ? "foreign_worker"
+                     : fr->kind == LT_SUBJECT_CITIZEN ? "outbound_worker" : "employer";
+    char day[LT_DATE_STRLEN + 1], cnt[16];
+    lt_date_format(as_of, day);
+    snprintf(cnt, sizeof cnt, "%zu", fr->events_folded);
+    const char *v2[] = { subject, kind, text, day, cnt };
+    PGresult *r2 = q(c->db, "INSERT INTO subject_rows (subject, kind, row, as_of, events) VALUES "
+                     "($1, $2, $3, $4, $5) ON CONFLICT (subject) DO UPDATE SET kind = EXCLUDED.kind,"
+                     " row = EXCLUDED.row, as_of = EXCLUDED.as_of, events = EXCLUDED.events,"
+                     " updated_at = now()", 5, v2, NULL, NULL);
+    int ok = db_ok(r2, PGRES_COMMAND_OK, "write subject row");
+    PQclear(r2);
+    free(text);
+    if (!ok)
+        goto out;
+    /* Alerts: clear the open ones that no longer hold, then raise or refresh. */
+    char codes[1024] = "{";
+    size_t used = 1;
+    size_t na = fr->alert_count < LT_FOLD_MAX_ALERTS ? fr->alert_count : LT_FOLD_MAX_ALERTS;
+    for (size_t i = 0; i < na; i++)
+        used += (size_t)snprintf(codes + used, sizeof codes - used, "%s%s", i ? "," : "",
+                                 fr->alerts[i].code);
+    snprintf(codes + used, sizeof codes - used, "}");
+    const char *v3[] = { subject, codes };
+    r2 = q(c->db, "UPDATE alerts SET cleared_at = now() WHERE subject = $1 AND cleared_at IS NULL "
+           "AND NOT (code = ANY ($2::text[]))", 2, v3, NULL, NULL);
+    ok = db_ok(r2, PGRES_COMMAND_OK, "clear alerts");
+    PQclear(r2);
+    for (size_t i = 0; ok && i < na; i++) {
+        const struct lt_fold_alert *al = &fr->alerts[i];
+        char ids[LT_FOLD_ALERT_EVENTS * 40 + 4] = "{", opened[LT_DATE_STRLEN + 1];
+        size_t u = 1;
+        for (size_t k = 0; k < al->event_count; k++) {
+            char idt[LT_UUID_STRLEN + 1];
+            lt_uuid_format(al->event_ids[k], idt);
+            u += (size_t)snprintf(ids + u, sizeof ids - u, "%s%s", k ? "," : "", idt);
+        }
+        snprintf(ids + u, sizeof ids - u, "}");
+        lt_date_format(al->opened_on, opened);
+        const char *v4[] = { subject, al->code, opened, ids, al->message };
+        r2 = q(c->db, "WITH upd AS (UPDATE alerts SET opened_on = $3, event_ids = $4, message = $5 "
+               "WHERE subject = $1 AND code = $2 AND cleared_at IS NULL RETURNING 1) "
+               "INSERT INTO alerts (subject, code, opened_on, event_ids, message) "
+               "SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM upd)", 5, v4, NULL, NULL);
+        ok = db_ok(r2, PGRES_COMMAND_OK, "raise alert");
+        PQclear(r2);
+    }
+    rc = ok ? 0 : -1;
+out:
+    json_decref(row);
+    lt_fold_result_free(fr);
+    for (int i = 0; i < n; i++) {
+        if (evs[i])
+            lienthong__v1__event__free_unpacked(evs[i], NULL);
+        if (ses[i])
+            lienthong__v1__signed_event__free_unpacked(ses[i], NULL);
+    }
+    free(evs);
+    free(ses);
+    free(in);
+    PQclear(r);
+    return rc;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -331,7 +441,8 @@ static int process_batch(struct ctx *c, rd_kafka_message_t **msgs, size_t n)
 {
     char err[512];
     char **touched = lt_calloc(n + 1, sizeof *touched);
-    size_t n_touched = 0;
+    char **subjects = lt_calloc(n + 1, sizeof *subjects);
+    size_t n_touched = 0, n_subjects = 0;
     int rc = -1;
     static struct lt_admission a;
     if (lt_db_exec(c->db, "BEGIN", err, sizeof err) != LT_OK)
@@ -339,7 +450,7 @@ static int process_batch(struct ctx *c, rd_kafka_message_t **msgs, size_t n)
     for (size_t i = 0; i < n; i++) {
         rd_kafka_message_t *m = msgs[i];
         if (lt_admit(&c->keys, m->payload, m->len, m, &a)) {
-            if (store(c, m, &a, touched, &n_touched) != 0) {
+            if (store(c, m, &a, touched, &n_touched, subjects, &n_subjects) != 0) {
                 lt_admission_clear(&a);
                 goto rollback;
             }
@@ -352,6 +463,12 @@ static int process_batch(struct ctx *c, rd_kafka_message_t **msgs, size_t n)
     qsort(touched, n_touched, sizeof *touched, cmp_str);
     for (size_t i = 0; i < n_touched; i++)
         if (advance_head(c, touched[i]) != 0)
+            goto rollback;
+    /* The subjects' rows and alerts, in the same transaction as their events. */
+    int32_t today = lt_date_vn_from_unix_ms(lt_now_ms());
+    qsort(subjects, n_subjects, sizeof *subjects, cmp_str);
+    for (size_t i = 0; i < n_subjects; i++)
+        if (project(c, subjects[i], today) != 0)
             goto rollback;
     for (size_t i = 0; i < n; i++) {
         /* The last record of each partition in the batch carries its offset. */
@@ -387,6 +504,9 @@ out:
     for (size_t i = 0; i < n_touched; i++)
         free(touched[i]);
     free(touched);
+    for (size_t i = 0; i < n_subjects; i++)
+        free(subjects[i]);
+    free(subjects);
     if (c->dlq)
         rd_kafka_poll(c->dlq, 0);
     return rc;
@@ -416,8 +536,8 @@ int main(int argc, char **argv)
         goto fail;
     PGresult *r = PQexec(c.db, "SELECT max(version) FROM schema_migrations");
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQgetisnull(r, 0, 0) ||
-        atoi(PQgetvalue(r, 0, 0)) < 2) {
-        snprintf(err, sizeof err, "the shared database is not migrated to version 2 (run "
+        atoi(PQgetvalue(r, 0, 0)) < 3) {
+        snprintf(err, sizeof err, "the shared database is not migrated to version 3 (run "
                  "lt-migrate --migrations-dir deploy/sql/hub)");
         PQclear(r);
         goto fail;

@@ -111,6 +111,30 @@ head=$(sql "SELECT last_sequence FROM lienthong.chain_heads WHERE agency_code = 
 [ "$n" = 180 ] || fail "$n events stored, expected 180"
 [ "$head" = 180 ] || fail "chain head at $head, expected 180"
 [ "$(sql "SELECT count(*) FROM lienthong.chain_breaks")" = 0 ] || fail "chain break recorded"
-kill -TERM $cons_pid; wait $cons_pid; cons_pid=
 echo "after 2 x SIGKILL: 180 events stored once each, chain head 180, no chain break"
+
+# Projections: one row per person, folded from their events; an alert raised
+# by a late labour-visa entry with no permit, and cleared by the exit.
+rows=$(sql "SELECT count(*) FROM lienthong.foreign_workers WHERE present")
+[ "$rows" = 180 ] || fail "$rows present foreign workers in the projection, expected 180"
+old_ms=$(( ($(date +%s) - 40 * 86400) * 1000 ))
+post_one() {
+  curl -s -o "$w/resp" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$1"     "http://127.0.0.1:$port/v1/events" | grep -q 202 || fail "post: $(cat "$w/resp")"
+}
+post_one "{\"header\":{\"occurredAtMs\":\"$old_ms\",\"subject\":{\"foreigner\":{\"nationality\":\"CHN\",\"passportNumber\":\"EG1234567\"}}},\"entry\":{\"borderGateCode\":\"BD-QUYNHON-PORT\",\"visaPurpose\":\"VISA_PURPOSE_LD2\",\"permittedStayUntil\":\"2030-12-31\"}}"
+for _ in $(seq 300); do
+  [ "$(sql "SELECT count(*) FROM lienthong.alerts WHERE subject = 'CHN:EG1234567' AND code = 'labour_visa_no_permit' AND cleared_at IS NULL")" = 1 ] && break
+  sleep 0.1
+done
+[ "$(sql "SELECT count(*) FROM lienthong.alerts WHERE subject = 'CHN:EG1234567' AND cleared_at IS NULL")" = 1 ] \
+  || fail "no open labour_visa_no_permit alert: $(sql "SELECT code, cleared_at FROM lienthong.alerts WHERE subject = 'CHN:EG1234567'")"
+post_one "{\"header\":{\"occurredAtMs\":\"$(( $(date +%s) * 1000 - 60000 ))\",\"subject\":{\"foreigner\":{\"nationality\":\"CHN\",\"passportNumber\":\"EG1234567\"}}},\"exit\":{\"borderGateCode\":\"BD-QUYNHON-PORT\"}}"
+for _ in $(seq 300); do
+  [ "$(sql "SELECT count(*) FROM lienthong.alerts WHERE subject = 'CHN:EG1234567' AND cleared_at IS NOT NULL")" = 1 ] && break
+  sleep 0.1
+done
+[ "$(sql "SELECT count(*) FROM lienthong.alerts WHERE subject = 'CHN:EG1234567' AND cleared_at IS NOT NULL")" = 1 ] || fail "alert not cleared by the exit"
+[ "$(sql "SELECT present FROM lienthong.foreign_workers WHERE subject = 'CHN:EG1234567'")" = f ] || fail "exit not folded"
+echo "projection: 180 present workers; labour_visa_no_permit raised by a 40-day-old LD2 entry, cleared by the exit"
+kill -TERM $cons_pid; wait $cons_pid; cons_pid=
 echo "1 passed, 0 failed"
