@@ -46,6 +46,7 @@ struct cons_config {
     char *kafka_bootstrap, *pg_url, *registry, *subject_key_file, *group, *topic_pattern;
     char *dead_letter_topic;
     long long batch, batch_wait_ms;
+    int verify_rows;
 };
 
 #define O(f) offsetof(struct cons_config, f)
@@ -68,6 +69,9 @@ static const struct lt_opt opts[] = {
       "records per database transaction at most" },
     { "batch-wait-ms", LT_OPT_INT, "50", 1, 10000, NULL, O(batch_wait_ms), 0,
       "how long to gather a batch" },
+    { "verify-rows", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_rows), 0,
+      "do not consume: re-fold every subject of the event store (as of each row's date) and "
+      "report any row that differs from the stored one; exit 0 only if none does" },
 };
 #undef O
 static const struct lt_config_spec spec = {
@@ -329,9 +333,10 @@ static int advance_head(struct ctx *c, const char *agency)
     return ok ? 0 : -1;
 }
 
-/* Re-folds one subject from all its stored events and writes its row and
- * alerts (raising new ones, clearing those that no longer hold). */
-static int project(struct ctx *c, const char *subject, int32_t as_of)
+/* Folds one subject from all its stored events as of as_of into *fr.
+ * Returns 0, or -1 (logged) when its events cannot be read or folded. */
+static int fold_subject(struct ctx *c, const char *subject, int32_t as_of,
+                        struct lt_fold_result *fr)
 {
     const char *v[] = { subject };
     PGresult *r = PQexecParams(c->db, "SELECT event_id::text, signed_bytes FROM event_store "
@@ -344,8 +349,6 @@ static int project(struct ctx *c, const char *subject, int32_t as_of)
     struct lt_fold_input *in = lt_calloc((size_t)n + 1, sizeof *in);
     Lienthong__V1__SignedEvent **ses = lt_calloc((size_t)n + 1, sizeof *ses);
     Lienthong__V1__Event **evs = lt_calloc((size_t)n + 1, sizeof *evs);
-    struct lt_fold_result *fr = lt_fold_result_new();
-    json_t *row = NULL;
     char err[256];
     for (int i = 0; i < n; i++) {
         /* Verified at admission; the store is append-only: decode only. */
@@ -365,6 +368,30 @@ static int project(struct ctx *c, const char *subject, int32_t as_of)
         lt_error("consolidator", "fold of %s: %s", subject, err);
         goto out;
     }
+    rc = 0;
+out:
+    for (int i = 0; i < n; i++) {
+        if (evs[i])
+            lienthong__v1__event__free_unpacked(evs[i], NULL);
+        if (ses[i])
+            lienthong__v1__signed_event__free_unpacked(ses[i], NULL);
+    }
+    free(evs);
+    free(ses);
+    free(in);
+    PQclear(r);
+    return rc;
+}
+
+/* Re-folds one subject from all its stored events and writes its row and
+ * alerts (raising new ones, clearing those that no longer hold). */
+static int project(struct ctx *c, const char *subject, int32_t as_of)
+{
+    int rc = -1;
+    struct lt_fold_result *fr = lt_fold_result_new();
+    json_t *row = NULL;
+    if (fold_subject(c, subject, as_of, fr) != 0)
+        goto out;
     row = lt_fold_row_json(fr);
     char *text = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
     const char *kind = fr->kind == LT_SUBJECT_FOREIGNER ? "foreign_worker"
@@ -418,17 +445,58 @@ static int project(struct ctx *c, const char *subject, int32_t as_of)
 out:
     json_decref(row);
     lt_fold_result_free(fr);
-    for (int i = 0; i < n; i++) {
-        if (evs[i])
-            lienthong__v1__event__free_unpacked(evs[i], NULL);
-        if (ses[i])
-            lienthong__v1__signed_event__free_unpacked(ses[i], NULL);
-    }
-    free(evs);
-    free(ses);
-    free(in);
-    PQclear(r);
     return rc;
+}
+
+/* --verify-rows: every subject's stored row against a fresh fold of its
+ * events as of the row's own date. Returns the number of differences, -1 if
+ * the subjects cannot be listed. */
+static long verify_rows(struct ctx *c)
+{
+    PGresult *r = PQexec(c->db, "SELECT s.subject, r.as_of, r.row::text FROM (SELECT DISTINCT "
+                         "subject FROM event_store) s LEFT JOIN subject_rows r USING (subject) "
+                         "ORDER BY 1");
+    if (!db_ok(r, PGRES_TUPLES_OK, "list subjects")) {
+        PQclear(r);
+        return -1;
+    }
+    long diffs = 0;
+    int n = PQntuples(r);
+    struct lt_fold_result *fr = lt_fold_result_new();
+    for (int i = 0; i < n; i++) {
+        const char *subject = PQgetvalue(r, i, 0);
+        if (PQgetisnull(r, i, 1)) {
+            printf("missing row: %s\n", subject);
+            diffs++;
+            continue;
+        }
+        int32_t as_of;
+        char err[128];
+        json_error_t je;
+        json_t *stored = json_loads(PQgetvalue(r, i, 2), 0, &je);
+        if (!stored || lt_date_parse(PQgetvalue(r, i, 1), &as_of, err, sizeof err) != LT_OK ||
+            fold_subject(c, subject, as_of, fr) != 0) {
+            printf("cannot check: %s\n", subject);
+            diffs++;
+            json_decref(stored);
+            continue;
+        }
+        json_t *fresh = lt_fold_row_json(fr);
+        if (!json_equal(stored, fresh)) {
+            char *a = json_dumps(stored, JSON_COMPACT | JSON_SORT_KEYS);
+            char *b = json_dumps(fresh, JSON_COMPACT | JSON_SORT_KEYS);
+            printf("differs: %s\n  stored %s\n  folded %s\n", subject, a, b);
+            free(a);
+            free(b);
+            diffs++;
+        }
+        json_decref(stored);
+        json_decref(fresh);
+    }
+    lt_fold_result_free(fr);
+    PQclear(r);
+    printf("verify-rows: %d subject(s), %ld difference(s)\n", n, diffs);
+    return diffs;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -545,6 +613,10 @@ int main(int argc, char **argv)
     PQclear(r);
     c.keys.registry = c.reg;
     c.keys.subject_secret = c.secret;
+    if (c.cfg.verify_rows) {
+        status = verify_rows(&c) == 0 ? 0 : 1;
+        goto out;
+    }
 
     /* Built here rather than with lt_kafka_consumer_new: the rebalance
      * callback, which seeks to the offsets stored in the database, must be

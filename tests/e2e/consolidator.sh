@@ -15,12 +15,17 @@ root=$(cd "$here/../.." && pwd)
 . "$root/deploy/lib/common.sh"
 w=$(mktemp -d "${TMPDIR:-/tmp}/lt-cons-XXXXXX")
 svc_pid= cons_pid=
-trap '[ -n "$svc_pid" ] && kill -KILL $svc_pid 2>/dev/null; [ -n "$cons_pid" ] && kill -KILL $cons_pid 2>/dev/null; rm -rf "$w"' EXIT
+# A scratch database and an agency code of this run only, so nothing earlier
+# on the same stack (other runs' topics and rows) can blur the counts.
+db=lt_cons_$$
+psql -X -q -d "$LT_PG_URL" -c "CREATE DATABASE $db" >/dev/null
+LT_PG_URL=${LT_PG_URL%/*}/$db
+trap '[ -n "$svc_pid" ] && kill -KILL $svc_pid 2>/dev/null; [ -n "$cons_pid" ] && kill -KILL $cons_pid 2>/dev/null; psql -X -q -d "${LT_PG_URL%/*}/lienthong" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -rf "$w"' EXIT
 fail() { echo "FAIL: $*" >&2; tail -20 "$w/cons.log" >&2 2>/dev/null || true; exit 1; }
 sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
 
 "$migrate" --pg-url "$LT_PG_URL" --migrations-dir "$root/deploy/sql/hub" >/dev/null 2>&1 || fail "lt-migrate"
-agency=bdinh.border_guard
+agency=test.bg$$
 "$cli" keygen --agency $agency --key-id $agency:cons --out "$w/a.key" > "$w/a.pub" 2>/dev/null
 "$cli" keygen --agency $agency --key-id $agency:rogue --out "$w/rogue.key" > /dev/null 2>&1
 (umask 077; head -c 32 /dev/urandom | base64 > "$w/subject.key")
@@ -112,6 +117,9 @@ head=$(sql "SELECT last_sequence FROM lienthong.chain_heads WHERE agency_code = 
 [ "$head" = 180 ] || fail "chain head at $head, expected 180"
 [ "$(sql "SELECT count(*) FROM lienthong.chain_breaks")" = 0 ] || fail "chain break recorded"
 echo "after 2 x SIGKILL: 180 events stored once each, chain head 180, no chain break"
+vr=$("$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" --registry "$w/registry.json" \
+      --subject-key-file "$w/subject.key" --verify-rows 2>/dev/null) || fail "rows differ from a fresh fold: $vr"
+echo "$vr" | tail -1
 
 # Projections: one row per person, folded from their events; an alert raised
 # by a late labour-visa entry with no permit, and cleared by the exit.
