@@ -7,7 +7,10 @@
 #      and Quảng Nam), a registry with their public keys, one agency service
 #      per agency, and the simulator feeding a seeded synthetic province through
 #      their HTTP inputs; then every agency topic is read back from Kafka and
-#      checked record by record and chain by chain.
+#      checked record by record and chain by chain;
+#   3. the shared database: lt-migrate, then the consolidator admits every
+#      event into the event store and folds each person and employer into
+#      rows and alerts; the rows are checked against a fresh fold.
 # The stack stays up afterwards so you can look around; the closing lines say
 # how to reach it and how to stop it. The agency services are stopped.
 #
@@ -107,7 +110,11 @@ while read -r code kind; do
 done <<< "$codes"
 lt_log "${#pids[@]} agency services running (logs in $demo/logs)"
 
+# The simulated period runs from 2023 to yesterday, so the alerts, computed
+# as of today, describe a province whose records are up to date.
+days=$(( ( $(date +%s) - $(date -d 2023-01-01 +%s) ) / 86400 - 1 ))
 "$bin/services/simulator/lt-simulator" --seed "$seed" --scale "$scale" --registrar labour \
+  --from 2023-01-01 --days "$days" \
   --send-map "$demo/send-map.txt" > "$demo/simulator-summary.json"
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1]));
@@ -141,11 +148,38 @@ done < "$demo/send-map.txt"
 echo "$total events in Kafka, every record verified (signature, key, headers) and every chain checked"
 [ "$broken" -eq 0 ] || lt_die "$broken agency topic(s) failed the check"
 
+echo
+echo "== 3. the shared database: the consolidator admits and folds every event =="
+"$bin/services/migrate/lt-migrate" --pg-url "$LT_PG_URL" --migrations-dir deploy/sql/hub
+sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
+"$bin/services/consolidator/lt-consolidator" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" \
+  --pg-url "$LT_PG_URL" --registry "$demo/registry.json" --subject-key-file "$demo/keys/subject.key" \
+  > "$demo/logs/consolidator.log" 2>&1 &
+cons=$!
+pids+=("$cons")
+stored=0
+for _ in $(seq 600); do
+  stored=$(sql "SELECT count(*) FROM lienthong.event_store WHERE agency_code IN (SELECT code FROM (VALUES $(sed 's/ .*//; s/.*/('"'"'&'"'"')/' "$demo/send-map.txt" | paste -sd,)) a(code))")
+  [ "$stored" -ge "$total" ] && break
+  sleep 0.2
+done
+sleep 1
+stop_services
+[ "$stored" -ge "$total" ] || lt_die "the consolidator stored $stored of $total events (log: $demo/logs/consolidator.log)"
+echo "event store: $stored events admitted (each signature, key, header and rule checked again)"
+sql "SELECT kind, count(*) FROM lienthong.subject_rows GROUP BY kind ORDER BY kind" | sed 's/|/: /; s/^/  rows  /'
+sql "SELECT code, count(*) FROM lienthong.alerts WHERE cleared_at IS NULL GROUP BY code ORDER BY code" \
+  | sed 's/|/: /; s/^/  open alert  /'
+echo "  dead letters: $(sql "SELECT count(*) FROM lienthong.dead_letter"), forks: $(sql "SELECT count(*) FROM lienthong.forks"), chain breaks: $(sql "SELECT count(*) FROM lienthong.chain_breaks")"
+"$bin/services/consolidator/lt-consolidator" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" \
+  --registry "$demo/registry.json" --subject-key-file "$demo/keys/subject.key" --verify-rows 2>/dev/null | tail -1
+
 cat <<TXT
 
 The stack is up (state in $LT_STACK_DIR):
   Kafka bootstrap   $LT_KAFKA_BOOTSTRAP      e.g.  kcat -L -b $LT_KAFKA_BOOTSTRAP
-  PostgreSQL        $LT_PG_URL   e.g.  deploy/stack.sh psql
+  PostgreSQL        $LT_PG_URL   e.g.  deploy/stack.sh psql -c 'SELECT * FROM lienthong.alerts'
+                    (the shared database is schema lienthong: event_store, subject_rows, alerts, …)
   settings for your shell:   eval "\$(deploy/stack.sh env)"
   the demo's keys, registry and agency journals: $demo
 Stop it with 'deploy/stack.sh down' (state kept) or 'deploy/stack.sh destroy'.

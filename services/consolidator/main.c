@@ -334,7 +334,9 @@ static int advance_head(struct ctx *c, const char *agency)
 }
 
 /* Folds one subject from all its stored events as of as_of into *fr.
- * Returns 0, or -1 (logged) when its events cannot be read or folded. */
+ * Returns 0; -2 when the database failed (the batch must roll back); -1
+ * (logged) when its events cannot be decoded or folded (a defect to report,
+ * which must not stop everyone else's events). */
 static int fold_subject(struct ctx *c, const char *subject, int32_t as_of,
                         struct lt_fold_result *fr)
 {
@@ -343,7 +345,7 @@ static int fold_subject(struct ctx *c, const char *subject, int32_t as_of,
                                "WHERE subject = $1", 1, NULL, v, NULL, NULL, 1);
     if (!db_ok(r, PGRES_TUPLES_OK, "load subject")) {
         PQclear(r);
-        return -1;
+        return -2;
     }
     int n = PQntuples(r), rc = -1;
     struct lt_fold_input *in = lt_calloc((size_t)n + 1, sizeof *in);
@@ -390,7 +392,14 @@ static int project(struct ctx *c, const char *subject, int32_t as_of)
     int rc = -1;
     struct lt_fold_result *fr = lt_fold_result_new();
     json_t *row = NULL;
-    if (fold_subject(c, subject, as_of, fr) != 0)
+    int fr_rc = fold_subject(c, subject, as_of, fr);
+    if (fr_rc == -1) {
+        lt_error("consolidator", "the row of %s is not updated: its events do not fold "
+                 "(see above); its events are stored", subject);
+        rc = 0;
+        goto out;
+    }
+    if (fr_rc != 0)
         goto out;
     row = lt_fold_row_json(fr);
     char *text = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
