@@ -10,10 +10,10 @@ stack=$here/../../deploy/stack.sh
 smoke=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lt-cluster3-XXXXXX")
 fail() { echo "FAIL: $*" >&2; exit 1; }
-cleanup() { "$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; }
+cleanup() { "$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.up.log"; }
 trap cleanup EXIT
 
-"$stack" up --dir "$dir" --kafka-nodes 3 >/dev/null
+"$stack" up --dir "$dir" --kafka-nodes 3 > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not start"; }
 set -a; eval "$("$stack" env --dir "$dir")"; set +a
 meta=$(kcat -L -b "$LT_KAFKA_BOOTSTRAP" -m 10)
 echo "$meta" | grep -q '^ 3 brokers:' || fail "expected 3 brokers: $meta"

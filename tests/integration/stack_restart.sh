@@ -8,9 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 stack=$here/../../deploy/stack.sh
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lt-restart-XXXXXX")
 fail() { echo "FAIL: $*" >&2; exit 1; }
-trap '"$stack" destroy --dir "$dir" >/dev/null 2>&1 || true' EXIT
+trap '"$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.up.log"' EXIT
 
-"$stack" up --dir "$dir" >/dev/null 2>&1
+"$stack" up --dir "$dir" > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not start"; }
 set -a; eval "$("$stack" env --dir "$dir")"; set +a
 before=$LT_KAFKA_BOOTSTRAP
 echo "kept-across-restart" | kcat -P -b "$LT_KAFKA_BOOTSTRAP" -t lt-restart -X topic.request.required.acks=-1
@@ -22,7 +22,7 @@ echo "$st" | grep -q 'postgres: stopped' || fail "status does not say postgres s
 echo "$st" | grep -q 'node 1: stopped' || fail "status does not say kafka stopped: $st"
 if psql -X -q -d "$LT_PG_URL" -c 'SELECT 1' >/dev/null 2>&1; then fail "postgres still answers after down"; fi
 
-"$stack" up --dir "$dir" >/dev/null 2>&1
+"$stack" up --dir "$dir" > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not restart"; }
 set -a; eval "$("$stack" env --dir "$dir")"; set +a
 [ "$LT_KAFKA_BOOTSTRAP" = "$before" ] || fail "bootstrap changed across restart"
 v=$(kcat -C -b "$LT_KAFKA_BOOTSTRAP" -t lt-restart -o beginning -c 1 -e -q -m 30)
