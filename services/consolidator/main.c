@@ -271,7 +271,9 @@ static int store(struct ctx *c, const rd_kafka_message_t *m, const struct lt_adm
     return rc;
 }
 
-/* Moves the agency's chain head over contiguous, linking events. */
+/* Moves the agency's chain head over contiguous, linking events: one query
+ * reads the events above the head in order, and the head walks them in memory
+ * until a gap or a link that does not match. */
 static int advance_head(struct ctx *c, const char *agency)
 {
     const char *v[] = { agency };
@@ -289,36 +291,35 @@ static int advance_head(struct ctx *c, const char *agency)
     }
     PQclear(r);
     long long start = head;
-    for (;;) {
-        char next[24];
-        snprintf(next, sizeof next, "%lld", head + 1);
-        const char *v2[] = { agency, next };
-        r = q(c->db, "SELECT event_id, encode(event_hash, 'hex'), encode(prev_hash, 'hex') FROM "
-              "event_store WHERE agency_code = $1 AND sequence = $2", 2, v2, NULL, NULL);
-        if (!db_ok(r, PGRES_TUPLES_OK, "follow chain")) {
-            PQclear(r);
-            return -1;
-        }
-        if (PQntuples(r) == 0) { /* a gap (or the end): the head waits here */
-            PQclear(r);
-            break;
-        }
-        if (strcmp(PQgetvalue(r, 0, 2), hash) != 0) {
-            const char *v3[] = { agency, next, PQgetvalue(r, 0, 0), hash, PQgetvalue(r, 0, 2) };
+    char from[24];
+    snprintf(from, sizeof from, "%lld", head);
+    const char *v2[] = { agency, from };
+    r = q(c->db, "SELECT sequence, event_id, encode(event_hash, 'hex'), encode(prev_hash, 'hex') "
+          "FROM event_store WHERE agency_code = $1 AND sequence > $2 ORDER BY sequence LIMIT 100000",
+          2, v2, NULL, NULL);
+    if (!db_ok(r, PGRES_TUPLES_OK, "follow chain")) {
+        PQclear(r);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (strtoll(PQgetvalue(r, i, 0), NULL, 10) != head + 1)
+            break; /* a gap: the head waits here for the missing event */
+        if (strcmp(PQgetvalue(r, i, 3), hash) != 0) {
+            const char *v3[] = { agency, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), hash,
+                                 PQgetvalue(r, i, 3) };
             PGresult *r3 = q(c->db, "INSERT INTO chain_breaks (agency_code, sequence, event_id, "
                              "expected_hash, found_hash) VALUES ($1, $2, $3, decode($4, 'hex'), "
                              "decode($5, 'hex')) ON CONFLICT DO NOTHING", 5, v3, NULL, NULL);
             db_ok(r3, PGRES_COMMAND_OK, "record chain break");
             PQclear(r3);
             lt_error("consolidator", "CHAIN BREAK: agency %s sequence %s does not link to %lld",
-                     agency, next, head);
-            PQclear(r);
+                     agency, PQgetvalue(r, i, 0), head);
             break;
         }
-        snprintf(hash, sizeof hash, "%s", PQgetvalue(r, 0, 1));
+        snprintf(hash, sizeof hash, "%s", PQgetvalue(r, i, 2));
         head++;
-        PQclear(r);
     }
+    PQclear(r);
     if (head == start)
         return 0;
     char hs[24];

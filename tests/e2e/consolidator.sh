@@ -51,7 +51,7 @@ post_events() { # post_events FROM TO: one event each, distinct people
   done | sort | uniq -c | grep -q "^ *$(( $2 - $1 + 1 )) 202$" || fail "posting events $1..$2"
 }
 wait_count() { # wait_count N: event_store rows of the agency reach N
-  for _ in $(seq 600); do
+  for _ in $(seq 1200); do
     [ "$(sql "SELECT count(*) FROM lienthong.event_store WHERE agency_code = '$agency'")" -ge "$1" ] && return 0
     sleep 0.1
   done
@@ -60,7 +60,8 @@ wait_count() { # wait_count N: event_store rows of the agency reach N
 group=lt-test-cons-$$
 start_cons() {
   "$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" --registry "$w/registry.json" \
-    --subject-key-file "$w/subject.key" --group "$group" >> "$w/cons.log" 2>&1 &
+    --subject-key-file "$w/subject.key" --group "$group" \
+    --topic-pattern "^lienthong\\.agency\\.test\\.bg$$\$" >> "$w/cons.log" 2>&1 &
   cons_pid=$!
 }
 
