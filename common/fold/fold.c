@@ -149,6 +149,8 @@ struct permit {
     int32_t revoked_on;
     const uint8_t *issue_id, *ext_id, *revoke_id;
     const Lienthong__V1__PermitTerms *terms;
+    const char *demand_decision_no; /* the demand approval it cites (Decree 152) */
+    int rule_set;                   /* of the issuing event */
 };
 
 /* Facts of one extension whose legality the alerts report. */
@@ -177,6 +179,7 @@ struct pcase {
 
 struct demand {
     const char *id;
+    const char *decision_no; /* of the approval */
     int decision; /* 0 none, 1 approved, 2 rejected */
     uint64_t positions;
 };
@@ -340,6 +343,8 @@ static int fold_foreign_event(struct state *s, const struct lt_fold_input *in)
     case BODY(WORK_PERMIT_ISSUED):
         p = permit_get(s, ev->work_permit_issued->permit_no);
         p->exemption = 0;
+        p->demand_decision_no = ev->work_permit_issued->demand_decision_no;
+        p->rule_set = (int)ev->header->rule_set;
         take_terms(s, p, ev->work_permit_issued->terms, in->event_id);
         w->permits_issued++;
         return 0;
@@ -348,8 +353,14 @@ static int fold_foreign_event(struct state *s, const struct lt_fold_input *in)
         p = permit_get(s, r->permit_no);
         /* permit_get may move the table: look the replaced one up after. */
         const struct permit *prev = permit_find(s, r->previous_permit_no);
-        if (prev != NULL && prev != p)
+        if (prev != NULL && prev != p) {
             p->ext += prev->ext;
+            /* A reissue keeps the authorization of the permit it replaces. */
+            p->demand_decision_no = prev->demand_decision_no;
+            p->rule_set = prev->rule_set;
+        } else {
+            p->rule_set = (int)ev->header->rule_set;
+        }
         p->exemption = 0;
         take_terms(s, p, r->terms, in->event_id);
         w->permits_issued++;
@@ -430,6 +441,9 @@ static void finish_foreign(struct state *s)
         COPY(w->permit_no, p->renamed ? p->renamed : p->no);
         if (p->terms != NULL)
             COPY(w->employer_enterprise_code, p->terms->employer_enterprise_code);
+        if (p->demand_decision_no != NULL)
+            COPY(w->permit_demand_decision_no, p->demand_decision_no);
+        w->permit_rule_set = p->rule_set;
         w->permit_is_exemption = p->exemption;
         w->permit_valid_from = p->from;
         w->permit_valid_until = p->until;
@@ -684,7 +698,8 @@ static uint64_t positions_total(Lienthong__V1__DemandPosition *const *ps, size_t
     return t;
 }
 
-static void demand_decide(struct state *s, const char *id, int decision, uint64_t positions)
+static void demand_decide(struct state *s, const char *id, int decision, uint64_t positions,
+                          const char *decision_no)
 {
     struct demand *d = s->demands.v;
     size_t i;
@@ -699,6 +714,7 @@ static void demand_decide(struct state *s, const char *id, int decision, uint64_
     }
     d->decision = decision;
     d->positions = positions;
+    d->decision_no = decision_no;
 }
 
 static int fold_employer_event(struct state *s, const struct lt_fold_input *in)
@@ -722,11 +738,12 @@ static int fold_employer_event(struct state *s, const struct lt_fold_input *in)
         return 0;
     case BODY(LABOUR_DEMAND_APPROVED): {
         const Lienthong__V1__LabourDemandApproved *a = ev->labour_demand_approved;
-        demand_decide(s, a->demand_id, 1, positions_total(a->positions, a->n_positions));
+        demand_decide(s, a->demand_id, 1, positions_total(a->positions, a->n_positions),
+                      a->decision_no);
         return 0;
     }
     case BODY(LABOUR_DEMAND_REJECTED):
-        demand_decide(s, ev->labour_demand_rejected->demand_id, 2, 0);
+        demand_decide(s, ev->labour_demand_rejected->demand_id, 2, 0, NULL);
         return 0;
     case BODY(VIOLATION_RECORDED):
         return 0;
@@ -743,6 +760,8 @@ static void finish_employer(struct state *s)
         if (d[i].decision == 1) {
             e->demands_approved++;
             e->approved_positions += d[i].positions;
+            if (e->approved_decision_count < LT_FOLD_MAX_DECISIONS && nonempty(d[i].decision_no))
+                COPY(e->approved_decisions[e->approved_decision_count++], d[i].decision_no);
         } else if (d[i].decision == 2) {
             e->demands_rejected++;
         }
@@ -891,21 +910,39 @@ void lt_fold_employer_count_worker(struct lt_fold_employer *e,
         e->permits_issued++;
 }
 
+int lt_fold_employer_approved(const struct lt_fold_employer *e, const char *decision_no)
+{
+    for (size_t i = 0; i < e->approved_decision_count && i < LT_FOLD_MAX_DECISIONS; i++)
+        if (strcmp(e->approved_decisions[i], decision_no) == 0)
+            return 1;
+    return 0;
+}
+
 int lt_fold_employer_alert(const struct lt_fold_foreign_worker *w, const struct lt_fold_employer *e,
                            int32_t as_of, struct lt_fold_alert *out)
 {
     (void)as_of; /* the worker's row is already as of that date */
     if (!w->present || w->permit_state != LT_FOLD_PERMIT_VALID)
         return 0;
-    if (e != NULL && e->demands_approved > 0)
+    /* Decree 219: demand and permit are one procedure, the permit approves it. */
+    if (w->permit_rule_set == LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_219_2025)
+        return 0;
+    const char *cited = w->permit_demand_decision_no;
+    if (e != NULL && (nonempty(cited) ? lt_fold_employer_approved(e, cited)
+                                      : e->demands_approved > 0))
         return 0;
     memset(out, 0, sizeof *out);
     COPY(out->code, "employer_no_approved_demand");
     COPY(out->subject_id, w->subject_id);
     out->opened_on = max_day(w->permit_valid_from, lt_date_vn_from_unix_ms(w->last_entry_at_ms));
-    snprintf(out->message, sizeof out->message,
-             "The foreigner works for employer %s, which has no approved demand for foreign workers.",
-             w->employer_enterprise_code);
+    if (nonempty(cited))
+        snprintf(out->message, sizeof out->message,
+                 "The foreigner's permit cites demand approval %s, which is not an approved demand "
+                 "of employer %s.", cited, w->employer_enterprise_code);
+    else
+        snprintf(out->message, sizeof out->message,
+                 "The foreigner works for employer %s, which has no approved demand for foreign "
+                 "workers.", w->employer_enterprise_code);
     return 1;
 }
 
@@ -959,6 +996,9 @@ json_t *lt_fold_row_json(const struct lt_fold_result *r)
         json_object_set_new(o, "sex", j_enum(&lienthong__v1__sex__descriptor, f->sex));
         json_object_set_new(o, "employer", j_str(f->employer_enterprise_code));
         json_object_set_new(o, "permitNo", j_str(f->permit_no));
+        json_object_set_new(o, "permitDemandDecisionNo", j_str(f->permit_demand_decision_no));
+        json_object_set_new(o, "permitRuleSet", j_enum(&lienthong__v1__rule_set__descriptor,
+                                                       f->permit_rule_set));
         json_object_set_new(o, "permitState",
                             json_string(lt_fold_permit_state_name((enum lt_fold_permit_state)f->permit_state)));
         json_object_set_new(o, "permitIsExemption", json_boolean(f->permit_is_exemption));
@@ -1032,8 +1072,11 @@ json_t *lt_fold_row_json(const struct lt_fold_result *r)
         json_object_set_new(o, "demandsDeclared", json_integer(e->demands_declared));
         json_object_set_new(o, "demandsApproved", json_integer(e->demands_approved));
         json_object_set_new(o, "demandsRejected", json_integer(e->demands_rejected));
+        json_t *dec = json_array();
+        for (size_t i = 0; i < e->approved_decision_count && i < LT_FOLD_MAX_DECISIONS; i++)
+            json_array_append_new(dec, json_string(e->approved_decisions[i]));
+        json_object_set_new(o, "approvedDecisions", dec);
         json_object_set_new(o, "approvedPositions", json_integer((json_int_t)e->approved_positions));
-        json_object_set_new(o, "permitsIssued", json_integer(e->permits_issued));
     }
     json_object_set_new(o, "asOf", j_day(r->as_of));
     json_object_set_new(o, "eventsFolded", json_integer((json_int_t)r->events_folded));

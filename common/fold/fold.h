@@ -43,6 +43,7 @@
 #define LT_FOLD_MAX_ALERTS 16
 #define LT_FOLD_ALERT_EVENTS 4
 #define LT_FOLD_MAX_PRIORITY 12
+#define LT_FOLD_MAX_DECISIONS 32
 
 /* Tunable thresholds of the time-dependent alerts. */
 struct lt_fold_params {
@@ -88,6 +89,9 @@ struct lt_fold_foreign_worker {
     int32_t permit_valid_from;          /* day; LT_DATE_NONE */
     int32_t permit_valid_until;         /* day, after extensions; LT_DATE_NONE */
     unsigned permit_extensions;         /* extensions of this permit (and those it replaced) */
+    char permit_demand_decision_no[LT_FOLD_CODE_MAX]; /* demand approval the permit cites
+                                                         (Decree 152; "" under Decree 219) */
+    int permit_rule_set;                /* Lienthong__V1__RuleSet of the issuing event */
     int revocation_reason;              /* Lienthong__V1__PermitRevocationReason, 0 if none */
     int32_t revoked_on;                 /* effective day of the revocation; LT_DATE_NONE */
     unsigned permits_issued;            /* WorkPermitIssued + Reissued events */
@@ -156,8 +160,14 @@ struct lt_fold_employer {
     unsigned demands_approved;          /* demand ids whose latest decision is approval */
     unsigned demands_rejected;          /* demand ids whose latest decision is rejection */
     uint64_t approved_positions;        /* sum of counts of the approved demands' positions */
+    /* Decision numbers of the approved demands (the first LT_FOLD_MAX_DECISIONS). */
+    size_t approved_decision_count;
+    char approved_decisions[LT_FOLD_MAX_DECISIONS][LT_FOLD_CODE_MAX];
     /* Cross-subject: permits naming this employer. lt_fold_subject leaves it
-     * 0; the caller adds workers with lt_fold_employer_count_worker. */
+     * 0; a caller holding the workers' rows adds them with
+     * lt_fold_employer_count_worker. Not in the stored row (lt_fold_row_json),
+     * which depends on the employer's own events only: the database's
+     * employers view counts it from the workers' rows. */
     unsigned permits_issued;
 };
 
@@ -229,13 +239,19 @@ int lt_fold_subject(const struct lt_fold_input *in, size_t n, int32_t as_of,
 void lt_fold_employer_count_worker(struct lt_fold_employer *e,
                                    const struct lt_fold_foreign_worker *w);
 
+/* 1 when decision_no is one of e's approved demands' decision numbers. */
+int lt_fold_employer_approved(const struct lt_fold_employer *e, const char *decision_no);
+
 /* Cross-subject alert "employer_no_approved_demand": a foreign worker
- * present with a valid permit whose employer (e, the employer's folded row,
- * or NULL when the employer has no events) has no approved demand. Writes
- * the alert into *out and returns 1, or returns 0 when the rule does not
- * hold. The alert's opened_on is the later of the permit's valid_from and
- * the last entry day; it carries no event ids (the rows behind it are the
- * two subjects' rows). */
+ * present with a valid permit issued under Decree 152 (which requires the
+ * employer's demand to be approved first) whose employer (e, the employer's
+ * folded row, or NULL when the employer has no events) has not approved the
+ * demand the permit cites — or, when the permit cites none, has no approved
+ * demand at all. Permits issued under Decree 219 are the demand approval
+ * themselves and never raise it. Writes the alert into *out and returns 1,
+ * or returns 0 when the rule does not hold. The alert's opened_on is the
+ * later of the permit's valid_from and the last entry day; it carries no
+ * event ids (the rows behind it are the two subjects' rows). */
 int lt_fold_employer_alert(const struct lt_fold_foreign_worker *w, const struct lt_fold_employer *e,
                            int32_t as_of, struct lt_fold_alert *out);
 

@@ -18,7 +18,8 @@ N=${1:-1000000} M=${2:-20000} RATE=${3:-1000}
 deploy/install-deps.sh >/dev/null
 deploy/kafka/kafka.sh fetch >/dev/null
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j "$(nproc)" >/dev/null
+cmake --build build/release -j "$(nproc)" --target lt-consolidator lt-migrate lienthong bench_feed \
+  lt-agency-police lt-loadgen >/dev/null
 b=$root/build/release
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lt-bench-cons-XXXXXX")
 pids=()
@@ -29,7 +30,7 @@ export PGPASSFILE
 base=${LT_PG_URL%/*}
 sql() { psql -X -q -At -d "$1" -c "$2"; }
 for db in fast naive lat; do sql "$LT_PG_URL" "CREATE DATABASE bench_$db" >/dev/null
-  "$b/services/migrate/lt-migrate" --pg-url "$base/bench_$db" --migrations-dir deploy/sql/hub >/dev/null 2>&1; done
+  "$b/services/migrate/lt-migrate" --pg-url "$base/bench_$db" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-deploy/sql/hub}" >/dev/null 2>&1; done
 cli=$b/services/cli/lienthong
 "$cli" keygen --agency bench.police --key-id bench.police:k --out "$dir/k.key" > "$dir/k.pub" 2>/dev/null
 (umask 077; head -c 32 /dev/urandom | base64 > "$dir/s.key")

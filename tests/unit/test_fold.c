@@ -700,6 +700,7 @@ static void test_employer(void **state)
         e[2]->posp[i] = &e[2]->pos[i];
     }
     e[2]->b.approved.demand_id = S("D1");
+    e[2]->b.approved.decision_no = S("QD-1");
     e[2]->b.approved.positions = e[2]->posp;
     e[2]->b.approved.n_positions = 2;
     e[2]->ev.body_case = LIENTHONG__V1__EVENT__BODY_LABOUR_DEMAND_APPROVED;
@@ -722,20 +723,39 @@ static void test_employer(void **state)
     assert_int_equal(em->demands_rejected, 1);
     assert_int_equal(em->approved_positions, 5);
 
-    /* A present worker with a valid permit from this employer. */
+    assert_int_equal(em->approved_decision_count, 1);
+    assert_string_equal(em->approved_decisions[0], "QD-1");
+    assert_int_equal(lt_fold_employer_approved(em, "QD-1"), 1);
+    assert_int_equal(lt_fold_employer_approved(em, "QD-9"), 0);
+
+    /* A present worker with a valid Decree 152 permit citing approval QD-1. */
     struct tev *fw[2] = {permit(DAY(2026, 1, 2), "P1", DAY(2026, 1, 5), DAY(2027, 1, 4)),
                          entry(DAY(2026, 1, 10), 10, LIENTHONG__V1__VISA_PURPOSE__VISA_PURPOSE_LD1)};
+    fw[0]->h.rule_set = LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_152_2020;
+    fw[0]->b.issued.demand_decision_no = S("QD-1");
     fold(fw, 2, DAY(2026, 6, 1), w);
+    assert_string_equal(w->foreign.permit_demand_decision_no, "QD-1");
     lt_fold_employer_count_worker(&r->employer, &w->foreign);
     assert_int_equal(r->employer.permits_issued, 1);
     struct lt_fold_alert al;
     assert_int_equal(lt_fold_employer_alert(&w->foreign, &r->employer, DAY(2026, 6, 1), &al), 0);
-    /* As of before the approval: no approved demand -> alert. */
+    /* As of before the approval: QD-1 approves nothing yet -> alert. */
     fold(e, 4, DAY(2026, 2, 15), r);
     assert_int_equal(lt_fold_employer_alert(&w->foreign, &r->employer, DAY(2026, 2, 15), &al), 1);
     assert_string_equal(al.code, "employer_no_approved_demand");
     assert_int_equal(al.opened_on, DAY(2026, 1, 10));
+    assert_non_null(strstr(al.message, "QD-1"));
     assert_int_equal(lt_fold_employer_alert(&w->foreign, NULL, DAY(2026, 2, 15), &al), 1);
+    /* Citing a number the employer never got: alert even after QD-1. */
+    fold(e, 4, DAY(2026, 6, 1), r);
+    fw[0]->b.issued.demand_decision_no = S("QD-9");
+    fold(fw, 2, DAY(2026, 6, 1), w);
+    assert_int_equal(lt_fold_employer_alert(&w->foreign, &r->employer, DAY(2026, 6, 1), &al), 1);
+    /* A Decree 219 permit is its own demand approval: never alerted. */
+    fw[0]->h.rule_set = LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_219_2025;
+    fw[0]->b.issued.demand_decision_no = S("");
+    fold(fw, 2, DAY(2026, 6, 1), w);
+    assert_int_equal(lt_fold_employer_alert(&w->foreign, NULL, DAY(2026, 6, 1), &al), 0);
     lt_fold_result_free(r);
     lt_fold_result_free(w);
 }
