@@ -154,7 +154,7 @@ echo "== 3. the shared database: the consolidator admits and folds every event =
 sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
 "$bin/services/consolidator/lt-consolidator" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" \
   --pg-url "$LT_PG_URL" --registry "$demo/registry.json" --subject-key-file "$demo/keys/subject.key" \
-  > "$demo/logs/consolidator.log" 2>&1 &
+  --units deploy/registry/units.json > "$demo/logs/consolidator.log" 2>&1 &
 cons=$!
 pids+=("$cons")
 stored=0
@@ -172,7 +172,11 @@ sql "SELECT code, count(*) FROM lienthong.alerts WHERE cleared_at IS NULL GROUP 
   | sed 's/|/: /; s/^/  open alert  /'
 echo "  dead letters: $(sql "SELECT count(*) FROM lienthong.dead_letter"), forks: $(sql "SELECT count(*) FROM lienthong.forks"), chain breaks: $(sql "SELECT count(*) FROM lienthong.chain_breaks")"
 "$bin/services/consolidator/lt-consolidator" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" \
-  --registry "$demo/registry.json" --subject-key-file "$demo/keys/subject.key" --verify-rows 2>/dev/null | tail -1
+  --registry "$demo/registry.json" --subject-key-file "$demo/keys/subject.key" \
+  --units deploy/registry/units.json --verify-rows 2>/dev/null | tail -1
+echo "  workers by province today (areas resolved through the 2025 mergers):"
+sql "SELECT coalesce(row->'residenceArea'->'province'->>'name', '(no residence declared)'), count(*) FROM lienthong.foreign_workers WHERE present GROUP BY 1 ORDER BY 2 DESC" \
+  | sed 's/|/: /; s/^/    /'
 
 cat <<TXT
 

@@ -5,6 +5,7 @@
  * the time-dependent state and the alerts from those tables as of the as-of
  * date. Nothing here reads a clock or a global; the events are only read. */
 #include "fold/fold.h"
+#include "registry/units.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 void lt_fold_params_default(struct lt_fold_params *p)
 {
+    memset(p, 0, sizeof *p);
     p->labour_visa_grace_days = 30;
     p->no_return_grace_days = 90;
 }
@@ -407,6 +409,7 @@ static int fold_foreign_event(struct state *s, const struct lt_fold_input *in)
             COPY(w->residence_province, a->area->province_code);
             COPY(w->residence_district, a->area->district_code);
             COPY(w->residence_commune, a->area->commune_code);
+            w->residence_on = ev_day(ev);
         }
         return 0;
     }
@@ -416,6 +419,7 @@ static int fold_foreign_event(struct state *s, const struct lt_fold_input *in)
             COPY(w->residence_province, c->address->area->province_code);
             COPY(w->residence_district, c->address->area->district_code);
             COPY(w->residence_commune, c->address->area->commune_code);
+            w->residence_on = ev_day(ev);
         }
         COPY(w->residence_card_no, c->card_no);
         w->residence_card_valid_from = day_of(c->valid_from);
@@ -549,6 +553,7 @@ static int fold_outbound_event(struct state *s, const struct lt_fold_input *in)
             COPY(o->province, r->residence_area->province_code);
             COPY(o->district, r->residence_area->district_code);
             COPY(o->commune, r->residence_area->commune_code);
+            o->area_on = ev_day(ev);
         }
         memset(o->priority_groups, 0, sizeof o->priority_groups);
         o->priority_group_count = 0;
@@ -729,6 +734,7 @@ static int fold_employer_event(struct state *s, const struct lt_fold_input *in)
             COPY(e->province, r->head_office->area->province_code);
             COPY(e->district, r->head_office->area->district_code);
             COPY(e->commune, r->head_office->area->commune_code);
+            e->office_on = ev_day(ev);
         }
         COPY(e->sector_code, r->main_sector_code);
         return 0;
@@ -769,6 +775,38 @@ static void finish_employer(struct state *s)
 }
 
 /* --- the fold ------------------------------------------------------------ */
+
+/* --- administrative areas ------------------------------------------------ */
+
+/* The units that stand on as_of for an area given by codes on day `on`: the
+ * most specific code that maps (commune, else district, else province) is
+ * carried through the mergers (registry/units.h lt_units_map), and its
+ * enclosing units are read from it. Leaves *out unresolved without units, a
+ * province code or a day, or when no code maps. */
+static void resolve_area(const struct lt_units *units, const char *province,
+                         const char *district, const char *commune, int32_t on, int32_t as_of,
+                         struct lt_fold_area *out)
+{
+    memset(out, 0, sizeof *out);
+    if (units == NULL || !nonempty(province) || on == LT_DATE_NONE)
+        return;
+    char d_on[LT_DATE_STRLEN + 1], d_as_of[LT_DATE_STRLEN + 1], err[256];
+    lt_date_format(on, d_on);
+    lt_date_format(as_of, d_as_of);
+    const char *codes[] = { commune, district, province };
+    const struct lt_unit *u = NULL;
+    for (size_t i = 0; i < 3 && u == NULL; i++)
+        if (nonempty(codes[i]) &&
+            lt_units_map(units, codes[i], d_on, d_as_of, &u, err, sizeof err) != LT_UNITS_OK)
+            u = NULL;
+    for (; u != NULL; u = lt_units_parent(units, u)) {
+        struct lt_fold_unit *t = u->level == LT_UNIT_PROVINCE ? &out->province
+                               : u->level == LT_UNIT_DISTRICT ? &out->district : &out->commune;
+        COPY(t->code, u->code);
+        COPY(t->name, u->name);
+    }
+    out->resolved = nonempty(out->province.code);
+}
 
 int lt_fold_subject(const struct lt_fold_input *in, size_t n, int32_t as_of,
                     const struct lt_fold_params *params, struct lt_fold_result *out,
@@ -840,6 +878,7 @@ int lt_fold_subject(const struct lt_fold_input *in, size_t n, int32_t as_of,
         out->foreign.revoked_on = LT_DATE_NONE;
         out->foreign.residence_card_valid_from = LT_DATE_NONE;
         out->foreign.residence_card_valid_until = LT_DATE_NONE;
+        out->foreign.residence_on = LT_DATE_NONE;
         break;
     }
     case LT_SUBJECT_CITIZEN: {
@@ -847,11 +886,13 @@ int lt_fold_subject(const struct lt_fold_input *in, size_t n, int32_t as_of,
         COPY(o->subject_id, out->subject_id);
         o->registered_on = o->last_training_on = o->contract_start = LT_DATE_NONE;
         o->departed_on = o->returned_on = o->contract_ended_on = LT_DATE_NONE;
+        o->area_on = LT_DATE_NONE;
         break;
     }
     case LT_SUBJECT_ENTERPRISE:
         COPY(out->employer.subject_id, out->subject_id);
         COPY(out->employer.enterprise_code, in[0].ev->header->subject->enterprise_code);
+        out->employer.office_on = LT_DATE_NONE;
         break;
     default:
         assert(0 && "lt_subject_canonical_id accepted a subject with no kind");
@@ -880,12 +921,22 @@ int lt_fold_subject(const struct lt_fold_input *in, size_t n, int32_t as_of,
             out->events_folded++;
     }
 
-    if (out->kind == LT_SUBJECT_FOREIGNER)
+    if (out->kind == LT_SUBJECT_FOREIGNER) {
+        struct lt_fold_foreign_worker *w = &out->foreign;
         finish_foreign(&s);
-    else if (out->kind == LT_SUBJECT_CITIZEN)
+        resolve_area(s.p->units, w->residence_province, w->residence_district,
+                     w->residence_commune, w->residence_on, as_of, &w->residence_area);
+    } else if (out->kind == LT_SUBJECT_CITIZEN) {
+        struct lt_fold_outbound_worker *o = &out->outbound;
         finish_outbound(&s);
-    else
+        resolve_area(s.p->units, o->province, o->district, o->commune, o->area_on, as_of,
+                     &o->area);
+    } else {
+        struct lt_fold_employer *e = &out->employer;
         finish_employer(&s);
+        resolve_area(s.p->units, e->province, e->district, e->commune, e->office_on, as_of,
+                     &e->office_area);
+    }
     qsort(out->alerts, out->alert_count < LT_FOLD_MAX_ALERTS ? out->alert_count : LT_FOLD_MAX_ALERTS,
           sizeof out->alerts[0], cmp_alert);
 
@@ -969,6 +1020,28 @@ static json_t *j_instant(int64_t ms)
     return json_string(buf);
 }
 
+static json_t *j_unit(const struct lt_fold_unit *u)
+{
+    if (!u->code[0])
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(u->code));
+    json_object_set_new(o, "name", json_string(u->name));
+    return o;
+}
+
+/* {"province": {code, name}, "district": …|null, "commune": …|null}, or null. */
+static json_t *j_area(const struct lt_fold_area *a)
+{
+    if (!a->resolved)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "province", j_unit(&a->province));
+    json_object_set_new(o, "district", j_unit(&a->district));
+    json_object_set_new(o, "commune", j_unit(&a->commune));
+    return o;
+}
+
 static json_t *j_str(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -1021,6 +1094,8 @@ json_t *lt_fold_row_json(const struct lt_fold_result *r)
         json_object_set_new(o, "residenceProvince", j_str(f->residence_province));
         json_object_set_new(o, "residenceDistrict", j_str(f->residence_district));
         json_object_set_new(o, "residenceCommune", j_str(f->residence_commune));
+        json_object_set_new(o, "residenceOn", j_day(f->residence_on));
+        json_object_set_new(o, "residenceArea", j_area(&f->residence_area));
         json_object_set_new(o, "residenceCardNo", j_str(f->residence_card_no));
         json_object_set_new(o, "residenceCardValidFrom", j_day(f->residence_card_valid_from));
         json_object_set_new(o, "residenceCardValidUntil", j_day(f->residence_card_valid_until));
@@ -1033,6 +1108,8 @@ json_t *lt_fold_row_json(const struct lt_fold_result *r)
         json_object_set_new(o, "province", j_str(w->province));
         json_object_set_new(o, "district", j_str(w->district));
         json_object_set_new(o, "commune", j_str(w->commune));
+        json_object_set_new(o, "areaOn", j_day(w->area_on));
+        json_object_set_new(o, "area", j_area(&w->area));
         json_t *pg = json_array();
         for (size_t i = 0; i < w->priority_group_count; i++)
             json_array_append_new(pg, j_enum(&lienthong__v1__priority_group__descriptor,
@@ -1068,6 +1145,8 @@ json_t *lt_fold_row_json(const struct lt_fold_result *r)
         json_object_set_new(o, "province", j_str(e->province));
         json_object_set_new(o, "district", j_str(e->district));
         json_object_set_new(o, "commune", j_str(e->commune));
+        json_object_set_new(o, "officeOn", j_day(e->office_on));
+        json_object_set_new(o, "officeArea", j_area(&e->office_area));
         json_object_set_new(o, "sectorCode", j_str(e->sector_code));
         json_object_set_new(o, "demandsDeclared", json_integer(e->demands_declared));
         json_object_set_new(o, "demandsApproved", json_integer(e->demands_approved));

@@ -45,7 +45,10 @@
 #define LT_FOLD_MAX_PRIORITY 12
 #define LT_FOLD_MAX_DECISIONS 32
 
-/* Tunable thresholds of the time-dependent alerts. */
+struct lt_units;
+
+/* Tunable thresholds of the time-dependent alerts, and the administrative
+ * units to resolve areas with. */
 struct lt_fold_params {
     /* labour_visa_no_permit: days after an entry on a labour visa (LĐ1/LĐ2)
      * after which a foreigner still present with no permit ever valid (nor an
@@ -54,6 +57,23 @@ struct lt_fold_params {
     /* no_return_after_contract_end: days after the contract ended while the
      * worker is still abroad. Default 90. */
     int no_return_grace_days;
+    /* Administrative units (registry/units.h), borrowed; NULL: areas keep
+     * the codes their events gave and are not resolved. */
+    const struct lt_units *units;
+};
+
+/* One unit of a resolved area: its code and official name. "" when none. */
+struct lt_fold_unit {
+    char code[8];
+    char name[LT_FOLD_TEXT_MAX];
+};
+
+/* An area given by codes on some day, resolved to the units that stand for
+ * it on the as-of date (after the 2025 mergers: the new province and
+ * commune; the district only while districts existed). */
+struct lt_fold_area {
+    int resolved; /* 1: at least the province is known */
+    struct lt_fold_unit province, district, commune;
 };
 
 /* Fills *p with the defaults above. */
@@ -107,6 +127,8 @@ struct lt_fold_foreign_worker {
     char residence_province[8];
     char residence_district[8];
     char residence_commune[8];
+    int32_t residence_on;               /* day of the event that gave the codes above */
+    struct lt_fold_area residence_area; /* those codes resolved on the as-of date */
     char residence_card_no[LT_FOLD_CODE_MAX];
     int32_t residence_card_valid_from;  /* day; LT_DATE_NONE */
     int32_t residence_card_valid_until; /* day; LT_DATE_NONE */
@@ -120,6 +142,8 @@ struct lt_fold_outbound_worker {
     int sex;
     int32_t registered_on;              /* day of the first OutboundRegistered */
     char province[8], district[8], commune[8]; /* residence area, last registration */
+    int32_t area_on;                    /* day of that registration */
+    struct lt_fold_area area;           /* the area resolved on the as-of date */
     /* Priority groups of the last registration, ascending, no repeats. */
     size_t priority_group_count;
     int priority_groups[LT_FOLD_MAX_PRIORITY];
@@ -155,6 +179,8 @@ struct lt_fold_employer {
     char enterprise_code[16];
     char name[LT_FOLD_TEXT_MAX];        /* last EmployerRegistered */
     char province[8], district[8], commune[8]; /* head office */
+    int32_t office_on;                  /* day of the registration that gave it */
+    struct lt_fold_area office_area;    /* the head office's area on the as-of date */
     char sector_code[8];                /* main VSIC sector */
     unsigned demands_declared;          /* LabourDemandDeclared events */
     unsigned demands_approved;          /* demand ids whose latest decision is approval */

@@ -1,4 +1,5 @@
 /* kafka.c — producer and consumer construction shared by every program. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -25,8 +26,8 @@ int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *err,
     return LT_OK;
 }
 
-static rd_kafka_conf_t *base_conf(const char *bootstrap, const char *client_id,
-                                  char *err, size_t errlen)
+rd_kafka_conf_t *lt_kafka_conf_new(const char *bootstrap, const char *client_id, char *err,
+                                   size_t errlen)
 {
     if (!bootstrap || !*bootstrap) {
         lt_err_set(err, errlen, LT_ERR_CONFIG, "no Kafka bootstrap servers given");
@@ -41,6 +42,15 @@ static rd_kafka_conf_t *base_conf(const char *bootstrap, const char *client_id,
         return NULL;
     }
     rd_kafka_conf_set_log_cb(conf, log_cb);
+    /* LT_KAFKA_DEBUG=fetch,cgrp,… turns on librdkafka's debug contexts (into
+     * the log at debug level: run with LT_LOG_LEVEL=debug). */
+    const char *dbg = getenv("LT_KAFKA_DEBUG");
+    char e[256];
+    if (dbg && *dbg && rd_kafka_conf_set(conf, "debug", dbg, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        lt_err_set(err, errlen, LT_ERR_CONFIG, "LT_KAFKA_DEBUG: %s", e);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
     return conf;
 }
 
@@ -49,7 +59,7 @@ rd_kafka_t *lt_kafka_producer_new(const char *bootstrap, const char *client_id,
                                   void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                   void *opaque, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = base_conf(bootstrap, client_id, err, errlen);
+    rd_kafka_conf_t *conf = lt_kafka_conf_new(bootstrap, client_id, err, errlen);
     if (!conf)
         return NULL;
     /* Idempotence implies acks=all and bounded in-flight requests; stated
@@ -86,7 +96,7 @@ rd_kafka_t *lt_kafka_consumer_new(const char *bootstrap, const char *group_id,
         lt_err_set(err, errlen, LT_ERR_CONFIG, "no consumer group id given");
         return NULL;
     }
-    rd_kafka_conf_t *conf = base_conf(bootstrap, client_id, err, errlen);
+    rd_kafka_conf_t *conf = lt_kafka_conf_new(bootstrap, client_id, err, errlen);
     if (!conf)
         return NULL;
     const char *kv[] = { "group.id", group_id,

@@ -16,6 +16,14 @@
 int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* A configuration with what every client shares: the bootstrap servers, the
+ * client id, librdkafka's log routed into the project logger, and the debug
+ * contexts of LT_KAFKA_DEBUG if set. For a client that needs settings the
+ * constructors below cannot give (a rebalance callback); the caller owns it
+ * (rd_kafka_new takes it). Returns NULL and fills err on failure. */
+rd_kafka_conf_t *lt_kafka_conf_new(const char *bootstrap, const char *client_id, char *err,
+                                   size_t errlen);
+
 /* A new idempotent producer (enable.idempotence=true, acks=all, the Java
  * client's murmur2 partitioner so every publisher partitions alike). If dr_cb is
  * not NULL it receives every delivery report (set an opaque with

@@ -1,8 +1,8 @@
 /* chain.c — each agency's chain head, moved over contiguous, linking events,
  * and the gap at the head while a missing sequence has not arrived.
  *
- * The head row is locked (FOR UPDATE) for the transaction, so instances that
- * share the agency's partitions move it one at a time. The walk reads the
+ * An advisory lock per agency, held to the commit, makes instances that
+ * share the agency's partitions move its head one at a time. The walk reads the
  * stored events above the head in sequence order, in growing chunks, and
  * stops at the first missing sequence or the first link that does not match
  * (a chain_breaks alarm); its cost follows the progress made, not the
@@ -15,6 +15,7 @@
 #include "cons.h"
 #include "core/log.h"
 
+#define CHAIN_LOCK_CLASS "74111" /* advisory lock class of chain heads */
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Records the gap at the head: missing head+1 .. next-1 (next = the next
@@ -45,9 +46,18 @@ static int note_gap(struct cons *c, const char *agency, long long head, long lon
 
 static int advance_head(struct cons *c, const char *agency)
 {
+    /* One walker per agency at a time, until commit: an advisory lock, since
+     * before its first event an agency has no head row to lock. The last of
+     * two instances to walk then sees the other's committed events. */
     const char *v[] = { agency };
-    PGresult *r = cons_q(c->db, "SELECT last_sequence, encode(last_hash, 'hex') FROM chain_heads "
-                         "WHERE agency_code = $1 FOR UPDATE", 1, v, NULL, NULL);
+    PGresult *r = cons_q(c->db, "SELECT pg_advisory_xact_lock(" CHAIN_LOCK_CLASS ", hashtext($1))",
+                         1, v, NULL, NULL);
+    int locked = cons_ok(r, PGRES_TUPLES_OK, "lock chain head");
+    PQclear(r);
+    if (!locked)
+        return -1;
+    r = cons_q(c->db, "SELECT last_sequence, encode(last_hash, 'hex') FROM chain_heads "
+               "WHERE agency_code = $1", 1, v, NULL, NULL);
     if (!cons_ok(r, PGRES_TUPLES_OK, "read chain head")) {
         PQclear(r);
         return -1;

@@ -20,10 +20,11 @@
 #include "event/admit.h"
 #include "fold/fold.h"
 #include "registry/registry.h"
+#include "registry/units.h"
 
 struct cons_config {
     char *kafka_bootstrap, *pg_url, *registry, *subject_key_file, *group, *topic_pattern;
-    char *dead_letter_topic;
+    char *dead_letter_topic, *units;
     long long batch, batch_wait_ms, threads, refresh_interval_s, refresh_chunk, gap_report_after_s;
     long long queue_max_kb;
     int verify_rows;
@@ -47,6 +48,7 @@ struct cons {
     PGconn *db;
     rd_kafka_t *consumer, *dlq;
     struct lt_registry *reg;
+    struct lt_units *units; /* or NULL: areas are not resolved */
     uint8_t secret[32];
     struct lt_admit_keys keys;
     struct lt_fold_params params;

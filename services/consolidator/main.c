@@ -49,6 +49,10 @@ static const struct lt_opt opts[] = {
       "file changes, or on SIGHUP)" },
     { "subject-key-file", LT_OPT_STRING, NULL, 0, 0, "LT_SUBJECT_KEY_FILE", O(subject_key_file), 1,
       "the province's subject-key secret (checks record keys and headers)" },
+    { "units", LT_OPT_STRING, "", 0, 0, "LT_UNITS", O(units), 0,
+      "administrative units file (deploy/registry/units.json format): rows then carry each "
+      "area resolved on their date (after the 2025 mergers: the new province and commune); "
+      "'' to keep the codes only. Read at start; the audit must use the same file" },
     { "group", LT_OPT_STRING, "lienthong-consolidator", 0, 0, "LT_CONSUMER_GROUP", O(group), 0,
       "consumer group; instances in one group share the partitions" },
     { "topic-pattern", LT_OPT_STRING, "^lienthong\\.agency\\..*", 0, 0, NULL, O(topic_pattern), 0,
@@ -57,8 +61,8 @@ static const struct lt_opt opts[] = {
       O(dead_letter_topic), 0, "where refused records are also published ('' for none)" },
     { "batch", LT_OPT_INT, "2000", 1, 100000, NULL, O(batch), 0,
       "records per database transaction at most" },
-    { "batch-wait-ms", LT_OPT_INT, "50", 1, 10000, NULL, O(batch_wait_ms), 0,
-      "how long to gather a batch" },
+    { "batch-wait-ms", LT_OPT_INT, "20", 1, 10000, NULL, O(batch_wait_ms), 0,
+      "how long to gather a batch at most (a full batch goes at once)" },
     { "threads", LT_OPT_INT, "0", 0, 64, NULL, O(threads), 0,
       "threads that verify and fold (0: one per core)" },
     { "queue-max-kb", LT_OPT_INT, "16384", 1024, 2097151, NULL, O(queue_max_kb), 0,
@@ -71,7 +75,7 @@ static const struct lt_opt opts[] = {
       "seconds a chain gap may stay open before it is reported as an error" },
     { "verify-rows", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_rows), 0,
       "do not consume: re-fold every subject of the event store (as of each row's date) and "
-      "report any row that differs from the stored one; exit 0 only if none does" },
+      "report any row or open alert that differs from the stored one; exit 0 only if none does" },
 };
 #undef O
 static const struct lt_config_spec spec = {
@@ -188,7 +192,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             const char *v[] = { c->cfg.group, p->topic, part };
             PGresult *r = cons_q(c->db, "SELECT next_offset FROM consumer_offsets WHERE "
                                  "group_id = $1 AND topic = $2 AND partition = $3", 3, v, NULL, NULL);
-            p->offset = RD_KAFKA_OFFSET_BEGINNING;
+            /* Never stored: from the start (0 rather than the logical
+             * BEGINNING, which costs a ListOffsets round and ~0.5 s before
+             * the first fetch; a topic whose log start moved on is reset to
+             * its earliest record by auto.offset.reset). */
+            p->offset = 0;
             if (cons_ok(r, PGRES_TUPLES_OK, "read offsets") && PQntuples(r) == 1)
                 p->offset = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
             PQclear(r);
@@ -268,15 +276,23 @@ static rd_kafka_t *make_consumer(struct cons *c, char *err, size_t errlen)
     /* Built here rather than with lt_kafka_consumer_new: the rebalance
      * callback, which seeks to the offsets stored in the database, must be
      * on the configuration before the consumer exists. */
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char cid[] = "lt-consolidator", qkb[24];
+    rd_kafka_conf_t *conf = lt_kafka_conf_new(c->cfg.kafka_bootstrap, "lt-consolidator", err, errlen);
+    if (!conf)
+        return NULL;
+    char qkb[24];
     snprintf(qkb, sizeof qkb, "%lld", c->cfg.queue_max_kb);
-    const char *base[] = { "bootstrap.servers", c->cfg.kafka_bootstrap, "group.id", c->cfg.group,
-                           "client.id", cid, "enable.auto.commit", "false",
+    const char *base[] = { "group.id", c->cfg.group, "enable.auto.commit", "false",
                            "enable.auto.offset.store", "false", "auto.offset.reset", "earliest",
                            "topic.metadata.refresh.interval.ms", "5000",
                            "partition.assignment.strategy", "range",
-                           "queued.max.messages.kbytes", qkb, NULL };
+                           "queued.max.messages.kbytes", qkb,
+                           /* A fetch that finds nothing waits at most this
+                            * long for new records: bounds latency at low rates. */
+                           "fetch.wait.max.ms", "100", "fetch.error.backoff.ms", "100",
+                           /* A crashed instance's partitions move on after 10 s
+                            * (heartbeats come from librdkafka's own thread, so
+                            * a long batch does not look like a crash). */
+                           "session.timeout.ms", "10000", NULL };
     if (lt_kafka_conf_apply(conf, base, err, errlen) != LT_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
@@ -336,10 +352,13 @@ int main(int argc, char **argv)
     if (lt_sign_init() != LT_OK ||
         lt_registry_new(c.cfg.registry, &c.reg, err, sizeof err) != LT_OK ||
         lt_keyfile_read_secret32(c.cfg.subject_key_file, c.secret, err, sizeof err) != LT_OK ||
+        (c.cfg.units && *c.cfg.units &&
+         lt_units_new(c.cfg.units, &c.units, err, sizeof err) != LT_OK) ||
         connect_db(&c, err, sizeof err) != 0)
         goto fail;
     c.keys.registry = c.reg;
     c.keys.subject_secret = c.secret;
+    c.params.units = c.units;
     c.copy = lt_copy_new();
     if (c.cfg.verify_rows) {
         status = cons_verify_rows(&c) == 0 ? 0 : 1;
@@ -466,6 +485,7 @@ out:
     lt_copy_free(c.copy);
     PQfinish(c.db);
     lt_registry_free(c.reg);
+    lt_units_free(c.units);
     sodium_memzero(c.secret, sizeof c.secret);
     lt_config_free(&spec, &c.cfg);
     return status;

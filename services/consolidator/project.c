@@ -424,6 +424,57 @@ long cons_refresh(struct cons *c, int32_t as_of)
     return rc;
 }
 
+/* The open alerts stored for the folded subjects against the ones the fold
+ * gives (code and opening day). Prints each difference; returns their
+ * number, -1 on a database error. */
+static long verify_alerts(struct cons *c, const struct subj *s, size_t n)
+{
+    char **names = lt_calloc(n + 1, sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = (char *)s[i].subject;
+    char *arr = cons_text_array(names, n);
+    free(names);
+    const char *v[] = { arr };
+    PGresult *r = cons_q(c->db, "SELECT subject, code, opened_on FROM alerts WHERE cleared_at IS "
+                         "NULL AND subject = ANY($1::text[])", 1, v, NULL, NULL);
+    free(arr);
+    if (!cons_ok(r, PGRES_TUPLES_OK, "read open alerts")) {
+        PQclear(r);
+        return -1;
+    }
+    long diffs = 0;
+    int rows = PQntuples(r);
+    unsigned char *matched = lt_calloc((size_t)rows + 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t a = 0; s[i].ok && a < s[i].n_alerts; a++) {
+            char day[LT_DATE_STRLEN + 1];
+            lt_date_format(s[i].alerts[a].opened_on, day);
+            int found = 0;
+            for (int k = 0; k < rows && !found; k++) {
+                if (!matched[k] && !strcmp(PQgetvalue(r, k, 0), s[i].subject) &&
+                    !strcmp(PQgetvalue(r, k, 1), s[i].alerts[a].code) &&
+                    !strcmp(PQgetvalue(r, k, 2), day))
+                    matched[k] = found = 1;
+            }
+            if (!found) {
+                printf("alert missing: %s %s (open since %s)\n", s[i].subject,
+                       s[i].alerts[a].code, day);
+                diffs++;
+            }
+        }
+    }
+    for (int k = 0; k < rows; k++) {
+        if (!matched[k]) {
+            printf("alert open but not folded: %s %s (open since %s)\n", PQgetvalue(r, k, 0),
+                   PQgetvalue(r, k, 1), PQgetvalue(r, k, 2));
+            diffs++;
+        }
+    }
+    free(matched);
+    PQclear(r);
+    return diffs;
+}
+
 long cons_verify_rows(struct cons *c)
 {
     PGresult *r = PQexec(c->db, "SELECT s.subject, r.as_of, r.row::text FROM (SELECT DISTINCT "
@@ -460,12 +511,22 @@ long cons_verify_rows(struct cons *c)
         for (size_t i = 0; i < k; i++)
             stored_at[i] = s[i].first;
         PGresult *ev = NULL;
-        if (load_and_fold(c, s, k, &ev) != 0) {
+        if (load_and_fold(c, s, k, &ev) != 0 || employer_alerts(c, s, k) != 0) {
+            PQclear(ev);
             free(stored_at);
             subj_free(s, (size_t)m);
             PQclear(r);
             return -1;
         }
+        long d = verify_alerts(c, s, k);
+        if (d < 0) {
+            PQclear(ev);
+            free(stored_at);
+            subj_free(s, (size_t)m);
+            PQclear(r);
+            return -1;
+        }
+        diffs += d;
         for (size_t i = 0; i < k; i++) {
             json_error_t je;
             json_t *stored = json_loads(PQgetvalue(r, stored_at[i], 2), 0, &je);
@@ -486,6 +547,6 @@ long cons_verify_rows(struct cons *c)
         subj_free(s, (size_t)m);
     }
     PQclear(r);
-    printf("verify-rows: %d subject(s), %ld difference(s)\n", n, diffs);
+    printf("verify-rows: %d subject(s), rows and open alerts: %ld difference(s)\n", n, diffs);
     return diffs;
 }

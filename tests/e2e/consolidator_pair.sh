@@ -56,8 +56,9 @@ run_cons() { # run_cons DB GROUP LOG
 run_cons $one g1-$$ c1.log
 run_cons $two g2-$$ c2a.log
 run_cons $two g2-$$ c2b.log
-# Both instances of the second group must hold partitions before events flow.
-for _ in $(seq 300); do
+# Both instances of the second group must hold partitions before events flow
+# (a join may wait for the broker's rebalance rounds: allow a minute).
+for _ in $(seq 600); do
   a=$(grep -o 'assigned [0-9]* partition' "$w/c2a.log" | tail -1 | grep -o '[0-9]*' || true)
   b=$(grep -o 'assigned [0-9]* partition' "$w/c2b.log" | tail -1 | grep -o '[0-9]*' || true)
   [ "${a:-0}" -gt 0 ] && [ "${b:-0}" -gt 0 ] && [ $((a + b)) = 6 ] && break

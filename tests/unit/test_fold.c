@@ -20,6 +20,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "fold/fold.h"
+#include "registry/units.h"
 
 #define S(x) ((char *)(x))
 #define RS219 LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_219_2025
@@ -760,6 +761,81 @@ static void test_employer(void **state)
     lt_fold_result_free(w);
 }
 
+/* Areas are given by codes valid on their event's day and resolved on the
+ * as-of date: before the 2025 mergers to the old province, district and
+ * commune, after them to the new province and the commune that took over. */
+static const char units_json[] =
+    "{\"format\": \"lienthong.units/1\", \"units\": ["
+    "{\"code\": \"52\", \"level\": \"province\", \"name\": \"Tỉnh Bình Định\","
+    " \"valid_until\": \"2025-06-30\", \"successor\": \"52\"},"
+    "{\"code\": \"52\", \"level\": \"province\", \"name\": \"Tỉnh Gia Lai\","
+    " \"valid_from\": \"2025-07-01\"},"
+    "{\"code\": \"540\", \"level\": \"district\", \"name\": \"Thành phố Quy Nhơn\","
+    " \"parent\": \"52\", \"valid_until\": \"2025-06-30\", \"successor\": \"52\"},"
+    "{\"code\": \"21559\", \"level\": \"commune\", \"name\": \"Phường Trần Quang Diệu\","
+    " \"parent\": \"540\", \"valid_until\": \"2025-06-30\", \"successor\": \"21553\"},"
+    "{\"code\": \"21553\", \"level\": \"commune\", \"name\": \"Phường Quy Nhơn Bắc\","
+    " \"parent\": \"52\", \"valid_from\": \"2025-07-01\"}]}";
+
+static void test_area_resolution(void **state)
+{
+    (void)state;
+    struct lt_units *units = NULL;
+    char err[512];
+    assert_int_equal(lt_units_new_from_string(units_json, "test", &units, err, sizeof err), LT_OK);
+    struct tev *e[1];
+    e[0] = mk(ENTERPRISE, DAY(2024, 3, 1), 9);
+    e[0]->h.rule_set = LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_152_2020;
+    lienthong__v1__employer_registered__init(&e[0]->b.employer);
+    e[0]->area.province_code = S("52");
+    e[0]->area.district_code = S("540");
+    e[0]->area.commune_code = S("21559");
+    e[0]->b.employer.name = S("Công ty Cổ phần Quy Nhơn");
+    e[0]->b.employer.head_office = &e[0]->addr;
+    e[0]->ev.body_case = LIENTHONG__V1__EVENT__BODY_EMPLOYER_REGISTERED;
+    e[0]->ev.employer_registered = &e[0]->b.employer;
+    struct lt_fold_input in[1];
+    in[0].ev = &e[0]->ev;
+    id_of(e[0], in[0].event_id);
+    struct lt_fold_params p;
+    lt_fold_params_default(&p);
+    p.units = units;
+    struct lt_fold_result *r = lt_fold_result_new();
+
+    assert_int_equal(lt_fold_subject(in, 1, DAY(2024, 12, 1), &p, r, err, sizeof err), LT_OK);
+    const struct lt_fold_area *a = &r->employer.office_area;
+    assert_int_equal(r->employer.office_on, DAY(2024, 3, 1));
+    assert_int_equal(a->resolved, 1);
+    assert_string_equal(a->province.name, "Tỉnh Bình Định");
+    assert_string_equal(a->district.code, "540");
+    assert_string_equal(a->commune.name, "Phường Trần Quang Diệu");
+
+    assert_int_equal(lt_fold_subject(in, 1, DAY(2026, 6, 1), &p, r, err, sizeof err), LT_OK);
+    assert_int_equal(a->resolved, 1);
+    assert_string_equal(a->province.code, "52");
+    assert_string_equal(a->province.name, "Tỉnh Gia Lai");
+    assert_string_equal(a->district.code, "");
+    assert_string_equal(a->commune.code, "21553");
+    assert_string_equal(a->commune.name, "Phường Quy Nhơn Bắc");
+    /* The codes as given stay in the row. */
+    assert_string_equal(r->employer.commune, "21559");
+    json_t *row = lt_fold_row_json(r);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+                            row, "officeArea"), "commune"), "name")), "Phường Quy Nhơn Bắc");
+    json_decref(row);
+
+    /* An unknown code, or no units: the area stays unresolved. */
+    e[0]->area.commune_code = S("99999");
+    e[0]->area.district_code = S("");
+    e[0]->area.province_code = S("98");
+    assert_int_equal(lt_fold_subject(in, 1, DAY(2026, 6, 1), &p, r, err, sizeof err), LT_OK);
+    assert_int_equal(r->employer.office_area.resolved, 0);
+    assert_int_equal(lt_fold_subject(in, 1, DAY(2026, 6, 1), NULL, r, err, sizeof err), LT_OK);
+    assert_int_equal(r->employer.office_area.resolved, 0);
+    lt_fold_result_free(r);
+    lt_units_free(units);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -792,6 +868,7 @@ int main(void)
         cmocka_unit_test_teardown(test_alert_departed_without_contract, teardown),
         cmocka_unit_test_teardown(test_alert_no_return, teardown),
         cmocka_unit_test_teardown(test_employer, teardown),
+        cmocka_unit_test_teardown(test_area_resolution, teardown),
         cmocka_unit_test_teardown(test_refusals, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
