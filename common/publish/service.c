@@ -22,6 +22,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "core/mem.h"
 #include "crypto/keyfile.h"
 #include "event/record.h"
@@ -234,13 +235,9 @@ int lt_agency_main(int argc, char **argv, const struct lt_agency_profile *prof)
         status = 2;
         goto out;
     }
-    /* Block the stop signals before any thread starts: only sigwait below sees them. */
+    /* Only sigwait below sees the stop signals; set before any thread starts. */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    lt_signals_block_stop(&stop);
 
     if (lt_sign_init() != LT_OK) {
         snprintf(err, sizeof err, "libsodium failed to initialise");

@@ -31,7 +31,7 @@ export PGPASSFILE
 base=${LT_PG_URL%/*}
 sql() { psql -X -q -At -d "$1" -c "$2"; }
 for db in fast naive lat; do sql "$LT_PG_URL" "CREATE DATABASE bench_$db" >/dev/null
-  "$b/services/migrate/lt-migrate" --pg-url "$base/bench_$db" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-deploy/sql/hub}" >/dev/null 2>&1; done
+  "$b/services/migrate/lt-migrate" --pg-url "$base/bench_$db" --migrations-dir deploy/sql/hub >/dev/null 2>&1; done
 cli=$b/services/cli/lienthong
 "$cli" keygen --agency bench.police --key-id bench.police:k --out "$dir/k.key" > "$dir/k.pub" 2>/dev/null
 (umask 077; head -c 32 /dev/urandom | base64 > "$dir/s.key")

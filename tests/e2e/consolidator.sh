@@ -24,7 +24,7 @@ trap '[ -n "$svc_pid" ] && kill -KILL $svc_pid 2>/dev/null; [ -n "$cons_pid" ] &
 fail() { echo "FAIL: $*" >&2; tail -20 "$w/cons.log" >&2 2>/dev/null || true; exit 1; }
 sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
 
-"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-$root/deploy/sql/hub}" >/dev/null 2>&1 || fail "lt-migrate"
+"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "$root/deploy/sql/hub" >/dev/null 2>&1 || fail "lt-migrate"
 agency=test.bg$$
 "$cli" keygen --agency $agency --key-id $agency:cons --out "$w/a.key" > "$w/a.pub" 2>/dev/null
 "$cli" keygen --agency $agency --key-id $agency:rogue --out "$w/rogue.key" > /dev/null 2>&1

@@ -34,7 +34,7 @@ wait_for() { # wait_for SECONDS SQL: until the query prints t
   return 1
 }
 
-"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-$root/deploy/sql/hub}" \
+"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "$root/deploy/sql/hub" \
   >/dev/null 2>&1 || fail "lt-migrate"
 agency=test.adm$$ ghost=test.ghost$$ lab=test.lab$$
 (umask 077; head -c 32 /dev/urandom | base64 > "$w/subject.key")

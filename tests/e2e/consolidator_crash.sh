@@ -26,7 +26,7 @@ trap '[ -n "$cons_pid" ] && kill -KILL $cons_pid 2>/dev/null; psql -X -q -d "${L
 fail() { echo "FAIL: $*" >&2; tail -20 "$w/cons.log" >&2 2>/dev/null || true; exit 1; }
 sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
 
-"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-$root/deploy/sql/hub}" \
+"$migrate" --pg-url "$LT_PG_URL" --migrations-dir "$root/deploy/sql/hub" \
   >/dev/null 2>&1 || fail "lt-migrate"
 agency=test.crash$$
 "$cli" keygen --agency $agency --key-id $agency:k1 --out "$w/k.key" > "$w/k.pub" 2>/dev/null

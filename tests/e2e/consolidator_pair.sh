@@ -26,7 +26,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -5 "$w"/c*.log >&2 2>/dev/null || true; exit 1; }
 psql -X -q -d "$LT_PG_URL" -c "CREATE DATABASE $one" -c "CREATE DATABASE $two" >/dev/null
 for db in $one $two; do
-  "$migrate" --pg-url "$base/$db" --migrations-dir "${LT_TEST_HUB_MIGRATIONS:-$root/deploy/sql/hub}" >/dev/null 2>&1 || fail "migrate $db"
+  "$migrate" --pg-url "$base/$db" --migrations-dir "$root/deploy/sql/hub" >/dev/null 2>&1 || fail "migrate $db"
 done
 
 agency=bdinh.police
