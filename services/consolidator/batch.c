@@ -160,8 +160,8 @@ static int dead_letter(struct cons *c, const rd_kafka_message_t *m, const struct
     c->n.refused++;
     lt_warn("consolidator", "refused %s/%d@%" PRId64 ": %s (%s): %s", rd_kafka_topic_name(m->rkt),
             m->partition, m->offset, a->code, a->stage, a->reason);
-    if (c->dlq && *c->cfg.dead_letter_topic)
-        rd_kafka_producev(c->dlq, RD_KAFKA_V_TOPIC(c->cfg.dead_letter_topic),
+    if (c->producer && *c->cfg.dead_letter_topic)
+        rd_kafka_producev(c->producer, RD_KAFKA_V_TOPIC(c->cfg.dead_letter_topic),
                           RD_KAFKA_V_VALUE(m->payload, m->len),
                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                           RD_KAFKA_V_HEADER("lt_code", a->code, -1),
@@ -361,7 +361,8 @@ int cons_store_batch(struct cons *c, rd_kafka_message_t **msgs, size_t n,
 
     int64_t t1 = lt_mono_ms(), t2 = 0, t3 = 0, t4 = 0;
 
-    if (lt_db_exec(c->db, "BEGIN", err, sizeof err) != LT_OK) {
+    if (lt_db_exec(c->db, "BEGIN; SELECT pg_advisory_xact_lock_shared(" CONS_STORE_LOCK ")", err,
+                   sizeof err) != LT_OK) {
         lt_error("consolidator", "begin: %s", err);
         goto out;
     }
@@ -505,7 +506,7 @@ out:
     cons_strset_free(subjects, n_sub);
     free(ids);
     free(subj);
-    if (c->dlq)
-        rd_kafka_poll(c->dlq, 0);
+    if (c->producer)
+        rd_kafka_poll(c->producer, 0);
     return rc;
 }

@@ -21,13 +21,14 @@
 #include "fold/fold.h"
 #include "registry/registry.h"
 #include "registry/units.h"
+#include "crypto/keyfile.h"
 
 struct cons_config {
     char *kafka_bootstrap, *pg_url, *registry, *subject_key_file, *group, *topic_pattern;
-    char *dead_letter_topic, *units;
+    char *dead_letter_topic, *units, *checkpoint_key, *checkpoint_topic, *checkpoint_public_key;
     long long batch, batch_wait_ms, threads, refresh_interval_s, refresh_chunk, gap_report_after_s;
-    long long queue_max_kb;
-    int verify_rows;
+    long long queue_max_kb, checkpoint_interval_s;
+    int verify_rows, verify_checkpoints;
 };
 
 #define CONS_LATENCY_BUCKETS 60001
@@ -46,15 +47,20 @@ struct cons_counters {
 struct cons {
     struct cons_config cfg;
     PGconn *db;
-    rd_kafka_t *consumer, *dlq;
+    rd_kafka_t *consumer, *producer; /* producer: dead letters, checkpoints */
     struct lt_registry *reg;
     struct lt_units *units; /* or NULL: areas are not resolved */
+    struct lt_key ckey;     /* the hub key that signs checkpoints (when ckey.key_id[0]) */
     uint8_t secret[32];
     struct lt_admit_keys keys;
     struct lt_fold_params params;
     struct lt_copy *copy;
     struct cons_counters n;
 };
+
+/* Batch transactions hold this advisory lock shared while they store events;
+ * the checkpointer takes it exclusively (checkpoint.c). */
+#define CONS_STORE_LOCK "74113, 0"
 
 /* Runs a parameterized statement with text parameters (lens/fmts may be NULL). */
 PGresult *cons_q(PGconn *db, const char *sql, int n, const char *const *vals, const int *lens,
@@ -95,6 +101,15 @@ long cons_refresh(struct cons *c, int32_t as_of);
 /* --verify-rows: every subject's stored row against a fresh fold as of the
  * row's date. Returns the number of differences, -1 on error. */
 long cons_verify_rows(struct cons *c);
+
+/* Appends the events stored since the last checkpoint (at most a chunk) to
+ * the Merkle tree and signs the new head, in its own transaction. Returns
+ * the number of leaves added (0: nothing new), -1 on error. */
+long cons_checkpoint(struct cons *c);
+/* --verify-checkpoints: signatures, leaves against the stored bytes, heads,
+ * consistency of each checkpoint with the previous. Prints each problem;
+ * returns their number, -1 on a database error. */
+long cons_verify_checkpoints(struct cons *c, const uint8_t pk[LT_SIGN_PUBLICKEYBYTES]);
 
 /* Distinct sorted copy helpers for string sets. */
 /* The q-quantile (0..1) of the latency histogram in ms, -1 when empty. */

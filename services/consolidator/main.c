@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -73,6 +74,20 @@ static const struct lt_opt opts[] = {
       "rows refreshed per transaction" },
     { "gap-report-after", LT_OPT_INT, "600", 0, 31536000, NULL, O(gap_report_after_s), 0,
       "seconds a chain gap may stay open before it is reported as an error" },
+    { "checkpoint-key", LT_OPT_STRING, "", 0, 0, "LT_CHECKPOINT_KEY_FILE", O(checkpoint_key), 0,
+      "the hub's Ed25519 key file (from 'lienthong keygen'): when given, the events stored are "
+      "appended to the event-store Merkle tree and each new tree head is signed ('' for none)" },
+    { "checkpoint-interval", LT_OPT_INT, "60", 1, 86400, NULL, O(checkpoint_interval_s), 0,
+      "seconds between checkpoints" },
+    { "checkpoint-topic", LT_OPT_STRING, "lienthong.checkpoints", 0, 0, NULL, O(checkpoint_topic),
+      0, "where signed tree heads are also published ('' for none)" },
+    { "verify-checkpoints", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_checkpoints), 0,
+      "do not consume: check every checkpoint's signature (--checkpoint-public-key), every leaf "
+      "against the stored event, every head, and each checkpoint's consistency with the one "
+      "before; exit 0 only if all hold" },
+    { "checkpoint-public-key", LT_OPT_STRING, "", 0, 0, NULL, O(checkpoint_public_key), 0,
+      "the hub key's public half (base64, as 'lienthong keygen' prints it), for "
+      "--verify-checkpoints" },
     { "verify-rows", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_rows), 0,
       "do not consume: re-fold every subject of the event store (as of each row's date) and "
       "report any row or open alert that differs from the stored one; exit 0 only if none does" },
@@ -243,15 +258,19 @@ static void maybe_reload(struct cons *c, int64_t *mtime)
 
 static void report(const struct cons *c, const char *what)
 {
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    getrusage(RUSAGE_SELF, &ru);
     lt_info("consolidator", "%s: admitted %" PRIu64 ", duplicates %" PRIu64 ", refused %" PRIu64
             ", forks %" PRIu64 ", chain breaks %" PRIu64 ", rows written %" PRIu64 ", refreshed %"
             PRIu64 ", batches %" PRIu64 " (%" PRIu64 " retried); ms in admission %" PRId64
             ", store %" PRId64 ", chain %" PRId64 ", rows %" PRId64 ", commit %" PRId64
-            "; latency recorded→committed p50 %ld ms, p99 %ld ms", what,
+            "; latency recorded→committed p50 %ld ms, p99 %ld ms; peak memory %ld MiB", what,
             c->n.admitted, c->n.duplicates, c->n.refused, c->n.forks, c->n.chain_breaks,
             c->n.projected, c->n.refreshed, c->n.batches, c->n.failed_batches, c->n.ms_admit,
             c->n.ms_store, c->n.ms_chain, c->n.ms_project, c->n.ms_commit,
-            cons_latency_quantile(&c->n, 0.5), cons_latency_quantile(&c->n, 0.99));
+            cons_latency_quantile(&c->n, 0.5), cons_latency_quantile(&c->n, 0.99),
+            ru.ru_maxrss / 1024);
 }
 
 static int connect_db(struct cons *c, char *err, size_t errlen)
@@ -364,10 +383,26 @@ int main(int argc, char **argv)
         status = cons_verify_rows(&c) == 0 ? 0 : 1;
         goto out;
     }
+    if (c.cfg.verify_checkpoints) {
+        uint8_t pk[LT_SIGN_PUBLICKEYBYTES];
+        size_t pl = 0;
+        if (sodium_base642bin(pk, sizeof pk, c.cfg.checkpoint_public_key,
+                              strlen(c.cfg.checkpoint_public_key), NULL, &pl, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 || pl != sizeof pk) {
+            snprintf(err, sizeof err, "--verify-checkpoints needs --checkpoint-public-key: the "
+                     "hub key's 32-byte public key in base64");
+            goto fail;
+        }
+        status = cons_verify_checkpoints(&c, pk) == 0 ? 0 : 1;
+        goto out;
+    }
+    if (*c.cfg.checkpoint_key &&
+        lt_keyfile_read(c.cfg.checkpoint_key, &c.ckey, err, sizeof err) != LT_OK)
+        goto fail;
     if (!(c.consumer = make_consumer(&c, err, sizeof err)))
         goto fail;
-    if (*c.cfg.dead_letter_topic &&
-        !(c.dlq = lt_kafka_producer_new(c.cfg.kafka_bootstrap, "lt-consolidator-dlq", NULL, NULL,
+    if ((*c.cfg.dead_letter_topic || (c.ckey.key_id[0] && *c.cfg.checkpoint_topic)) &&
+        !(c.producer = lt_kafka_producer_new(c.cfg.kafka_bootstrap, "lt-consolidator-dlq", NULL, NULL,
                                         NULL, err, sizeof err)))
         goto fail;
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
@@ -394,7 +429,7 @@ int main(int argc, char **argv)
         goto fail;
     }
     int cur = 0;
-    int64_t last_report = lt_mono_ms(), last_refresh = 0, last_gaps = 0;
+    int64_t last_report = lt_mono_ms(), last_refresh = 0, last_gaps = 0, last_checkpoint = 0;
     while (run) {
         rd_kafka_message_t **batch = bufs[cur];
         size_t n = 0;
@@ -433,8 +468,10 @@ int main(int argc, char **argv)
             }
         }
         int64_t now = lt_mono_ms();
+        int checkpoint_due = c.ckey.key_id[0] &&
+                             now - last_checkpoint >= c.cfg.checkpoint_interval_s * 1000;
         int periodic = now - last_refresh >= c.cfg.refresh_interval_s * 1000 ||
-                       now - last_gaps >= 5000 || now - last_report >= 10000;
+                       now - last_gaps >= 5000 || now - last_report >= 10000 || checkpoint_due;
         if (periodic && pipe_drain(&pipe_)) {
             rewind_after_failure(&c);
             continue;
@@ -445,6 +482,11 @@ int main(int argc, char **argv)
             long k = cons_refresh(&c, lt_date_vn_from_unix_ms(lt_now_ms()));
             if (k < c.cfg.refresh_chunk)
                 last_refresh = now;
+        }
+        if (checkpoint_due) {
+            /* A chunk per loop until the tree has caught up with the store. */
+            if (cons_checkpoint(&c) < 20000)
+                last_checkpoint = now;
         }
         if (now - last_gaps >= 5000) {
             cons_report_gaps(&c);
@@ -478,14 +520,15 @@ out:
         rd_kafka_consumer_close(c.consumer);
         rd_kafka_destroy(c.consumer);
     }
-    if (c.dlq) {
-        rd_kafka_flush(c.dlq, 5000);
-        rd_kafka_destroy(c.dlq);
+    if (c.producer) {
+        rd_kafka_flush(c.producer, 5000);
+        rd_kafka_destroy(c.producer);
     }
     lt_copy_free(c.copy);
     PQfinish(c.db);
     lt_registry_free(c.reg);
     lt_units_free(c.units);
+    lt_key_wipe(&c.ckey);
     sodium_memzero(c.secret, sizeof c.secret);
     lt_config_free(&spec, &c.cfg);
     return status;

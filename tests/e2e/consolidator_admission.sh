@@ -11,6 +11,8 @@
 #     event; none of them takes the sequence number it claimed;
 #   * the registry re-read while running: a key added to the file is honoured
 #     without a restart;
+#   * least privilege: the consolidator runs as a login that holds only the
+#     lienthong_consolidator role;
 #   * the cross-subject alert: a worker present on a Decree 152 permit citing a
 #     demand approval its employer does not have is alerted, and the alert
 #     clears when the employer's approval arrives (the employer's event
@@ -26,7 +28,8 @@ cons_pid=
 db=lt_adm_$$
 psql -X -q -d "$LT_PG_URL" -c "CREATE DATABASE $db" >/dev/null
 LT_PG_URL=${LT_PG_URL%/*}/$db
-trap '[ -n "$cons_pid" ] && kill -KILL $cons_pid 2>/dev/null; psql -X -q -d "${LT_PG_URL%/*}/lienthong" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -rf "$w"' EXIT
+login=lt_adm_cons_$$
+trap '[ -n "$cons_pid" ] && kill -KILL $cons_pid 2>/dev/null; psql -X -q -d "${LT_PG_URL%/*}/lienthong" -c "DROP DATABASE IF EXISTS $db" -c "DROP ROLE IF EXISTS $login" >/dev/null 2>&1; rm -rf "$w"' EXIT
 fail() { echo "FAIL: $*" >&2; tail -20 "$w/cons.log" >&2 2>/dev/null || true; exit 1; }
 sql() { psql -X -q -At -d "$LT_PG_URL" -c "$1"; }
 wait_for() { # wait_for SECONDS SQL: until the query prints t
@@ -36,6 +39,12 @@ wait_for() { # wait_for SECONDS SQL: until the query prints t
 
 "$migrate" --pg-url "$LT_PG_URL" --migrations-dir "$root/deploy/sql/hub" \
   >/dev/null 2>&1 || fail "lt-migrate"
+# The consolidator logs in with the consolidator role only (least privilege).
+pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+psql -X -q -d "$LT_PG_URL" -c "CREATE ROLE $login LOGIN PASSWORD '$pw' IN ROLE lienthong_consolidator" >/dev/null
+hostport=${LT_PG_URL#*@}; hostport=${hostport%%/*}
+(umask 077; cat "$PGPASSFILE" > "$w/pgpass"; echo "${hostport%:*}:${hostport#*:}:*:$login:$pw" >> "$w/pgpass")
+cons_url=postgresql://$login@$hostport/$db
 agency=test.adm$$ ghost=test.ghost$$ lab=test.lab$$
 (umask 077; head -c 32 /dev/urandom | base64 > "$w/subject.key")
 key() { # key NAME AGENCY KEY_ID → $w/NAME.key, prints the public key
@@ -96,8 +105,9 @@ h1=$(sign e1 k1 1 $zero TK0000001)
 h2=$(sign e2 k1 2 "$h1" TK0000002)
 h3=$(sign e3 k1 3 "$h2" TK0000003)
 publish "$w/e3.env" "$w/e2.env"
-"$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" --registry "$w/registry.json" \
-  --subject-key-file "$w/subject.key" --group lt-test-adm-$$ --dead-letter-topic '' \
+PGPASSFILE=$w/pgpass "$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$cons_url" \
+  --registry "$w/registry.json" --subject-key-file "$w/subject.key" --group lt-test-adm-$$ \
+  --dead-letter-topic '' \
   --topic-pattern "^lienthong\\.agency\\.test\\.(adm|ghost|lab)$$\$" --gap-report-after 2 \
   > "$w/cons.log" 2>&1 &
 cons_pid=$!
@@ -113,7 +123,7 @@ wait_for 20 "SELECT reported_at IS NOT NULL FROM lienthong.chain_gaps WHERE agen
   || fail "the open gap was not reported"
 grep -q "CHAIN GAP NOT FILLED: agency $agency is missing sequence(s) 1..1" "$w/cons.log" \
   || fail "no gap report in the log"
-echo "out of order: 3 and 2 stored, head waits, gap 1..1 open and reported after 2 s"
+echo "out of order: 3 and 2 stored, head waits, gap 1..1 open and reported after 2 s (consolidator logged in as $login: lienthong_consolidator only)"
 publish "$w/e1.env"
 wait_for 30 "SELECT last_sequence = 3 FROM lienthong.chain_heads WHERE agency_code = '$agency'" \
   || fail "head not at 3 after sequence 1 arrived"
