@@ -13,6 +13,7 @@
 #   psql      open psql on the stack's database (extra arguments go to psql)
 #   destroy   stop everything and delete the stack's directory
 #   kafka-stop N / kafka-start N   stop or start one broker node (fault tests)
+#   pg-stop / pg-start             stop (fast shutdown) or start PostgreSQL alone (fault tests)
 #
 # DIR defaults to $LT_STACK_DIR or <project>/.lienthong/stack. --kafka-nodes is
 # read on first `up` only (3 gives replication factor 3, min.insync.replicas 2).
@@ -199,5 +200,7 @@ case "$cmd" in
     [ ${#extra[@]} -eq 1 ] || lt_die "$cmd needs a node number"
     "$KAFKA_SH" "${cmd#kafka-}" --dir "$kdir" --node "${extra[0]}" >&2
     ;;
+  pg-stop) pg_stop >&2 ;;
+  pg-start) pg_start >&2 ;;
   *) usage; exit 2 ;;
 esac

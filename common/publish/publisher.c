@@ -297,7 +297,10 @@ static void *producer_main(void *arg)
             rd_kafka_poll(p->rk, 100);
             continue;
         }
-        struct send_item *it = p->send_head;
+        /* Nothing is produced before the topic is known to exist: a record
+         * sent to a missing topic makes the broker auto-create it (one
+         * partition, default settings) while our CreateTopics races it. */
+        struct send_item *it = p->topic_ok ? p->send_head : NULL;
         if (it) {
             p->send_head = it->next;
             p->in_flight++;
@@ -333,7 +336,7 @@ static void *producer_main(void *arg)
          * through new entries and add up to 200 ms to their latency.) */
         rd_kafka_poll(p->rk, 0);
         pthread_mutex_lock(&p->lock);
-        if (!p->send_head && p->stopping < 2) {
+        if ((!p->send_head || !p->topic_ok) && p->stopping < 2) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += 50 * 1000000L;

@@ -191,6 +191,76 @@ static unsigned generation;
 
 /* ---- rebalance: offsets come from the database -------------------------- */
 
+/* Partitions the group gave this instance whose offsets could not be read
+ * (the database did not answer): held, unread, until it does. */
+static rd_kafka_topic_partition_list_t *pending;
+
+/* Reconnects when the connection is gone. Returns 0 when it is usable. */
+static int ensure_db(struct cons *c)
+{
+    if (PQstatus(c->db) == CONNECTION_OK)
+        return 0;
+    PQreset(c->db);
+    if (PQstatus(c->db) != CONNECTION_OK)
+        return -1;
+    char err[512];
+    if (cons_prepare_session(c, err, sizeof err) != LT_OK) {
+        lt_error("consolidator", "after reconnecting: %s", err);
+        return -1;
+    }
+    lt_info("consolidator", "reconnected to the database");
+    return 0;
+}
+
+/* Sets each partition's offset to the one stored with the data (0 when never
+ * stored: from the start — 0 rather than the logical BEGINNING, which costs a
+ * ListOffsets round and ~0.5 s; a topic whose log start moved on is reset to
+ * its earliest record by auto.offset.reset). Returns 0, -1 if the database
+ * fails (then no offset may be trusted). */
+static int read_offsets(struct cons *c, rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *p = &parts->elems[i];
+        char part[16];
+        snprintf(part, sizeof part, "%d", p->partition);
+        const char *v[] = { c->cfg.group, p->topic, part };
+        PGresult *r = cons_q(c->db, "SELECT next_offset FROM consumer_offsets WHERE "
+                             "group_id = $1 AND topic = $2 AND partition = $3", 3, v, NULL, NULL);
+        int ok = cons_ok(r, PGRES_TUPLES_OK, "read offsets");
+        if (ok)
+            p->offset = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+        PQclear(r);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+/* Starts reading parts from their stored offsets, or, when the database
+ * does not answer, holds them (assigned to nobody here) in `pending`. */
+static void assign_from_db(struct cons *c, rd_kafka_topic_partition_list_t *parts)
+{
+    if (ensure_db(c) == 0 && read_offsets(c, parts) == 0) {
+        lt_info("consolidator", "assigned %d partition(s); offsets from the database", parts->cnt);
+        rd_kafka_assign(c->consumer, parts);
+        if (pending && pending != parts)
+            rd_kafka_topic_partition_list_destroy(pending);
+        if (pending == parts)
+            rd_kafka_topic_partition_list_destroy(parts);
+        pending = NULL;
+        return;
+    }
+    if (!pending)
+        lt_error("consolidator", "the database does not answer: %d partition(s) held unread until "
+                 "it does (retrying every second)", parts->cnt);
+    rd_kafka_assign(c->consumer, NULL);
+    if (pending != parts) {
+        if (pending)
+            rd_kafka_topic_partition_list_destroy(pending);
+        pending = rd_kafka_topic_partition_list_copy(parts);
+    }
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -200,25 +270,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     pipe_drain(&pipe_);
     generation++;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (int i = 0; i < parts->cnt; i++) {
-            rd_kafka_topic_partition_t *p = &parts->elems[i];
-            char part[16];
-            snprintf(part, sizeof part, "%d", p->partition);
-            const char *v[] = { c->cfg.group, p->topic, part };
-            PGresult *r = cons_q(c->db, "SELECT next_offset FROM consumer_offsets WHERE "
-                                 "group_id = $1 AND topic = $2 AND partition = $3", 3, v, NULL, NULL);
-            /* Never stored: from the start (0 rather than the logical
-             * BEGINNING, which costs a ListOffsets round and ~0.5 s before
-             * the first fetch; a topic whose log start moved on is reset to
-             * its earliest record by auto.offset.reset). */
-            p->offset = 0;
-            if (cons_ok(r, PGRES_TUPLES_OK, "read offsets") && PQntuples(r) == 1)
-                p->offset = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-            PQclear(r);
-        }
-        lt_info("consolidator", "assigned %d partition(s); offsets from the database", parts->cnt);
-        rd_kafka_assign(rk, parts);
+        assign_from_db(c, parts);
     } else {
+        if (pending)
+            rd_kafka_topic_partition_list_destroy(pending);
+        pending = NULL;
         rd_kafka_assign(rk, NULL);
     }
 }
@@ -333,16 +389,15 @@ static void rewind_after_failure(struct cons *c)
 {
     lt_error("consolidator", "a batch was not committed; reading again from the stored offsets");
     pipe_drain(&pipe_);
-    if (PQstatus(c->db) != CONNECTION_OK) {
-        char err[512];
-        PQreset(c->db);
-        if (PQstatus(c->db) == CONNECTION_OK && cons_prepare_session(c, err, sizeof err) != LT_OK)
-            lt_error("consolidator", "after reconnecting: %s", err);
-    }
-    rd_kafka_topic_partition_list_t *asg = NULL;
-    if (rd_kafka_assignment(c->consumer, &asg) == 0) {
-        rebalance_cb(c->consumer, RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, asg, c);
-        rd_kafka_topic_partition_list_destroy(asg);
+    generation++;
+    if (pending) {
+        assign_from_db(c, pending);
+    } else {
+        rd_kafka_topic_partition_list_t *asg = NULL;
+        if (rd_kafka_assignment(c->consumer, &asg) == 0) {
+            assign_from_db(c, asg);
+            rd_kafka_topic_partition_list_destroy(asg);
+        }
     }
     struct timespec ts = { 1, 0 };
     nanosleep(&ts, NULL);
@@ -430,7 +485,19 @@ int main(int argc, char **argv)
     }
     int cur = 0;
     int64_t last_report = lt_mono_ms(), last_refresh = 0, last_gaps = 0, last_checkpoint = 0;
+    int64_t last_retry = 0;
     while (run) {
+        if (pending) {
+            /* Waiting for the database: keep serving the group, retry each second. */
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(c.consumer, 100);
+            if (m)
+                rd_kafka_message_destroy(m); /* cannot be ours: nothing is assigned */
+            if (pending && lt_mono_ms() - last_retry >= 1000) {
+                last_retry = lt_mono_ms();
+                assign_from_db(&c, pending);
+            }
+            continue;
+        }
         rd_kafka_message_t **batch = bufs[cur];
         size_t n = 0;
         unsigned gen = generation;
@@ -509,6 +576,9 @@ int main(int argc, char **argv)
         free(bufs[k]);
         free(adms[k]);
     }
+    if (pending)
+        rd_kafka_topic_partition_list_destroy(pending);
+    pending = NULL;
     report(&c, "stopping");
     status = 0;
     goto out;

@@ -8,7 +8,7 @@
 set -euo pipefail
 svc=$1 cli=$2 gen=$3
 here=$(cd "$(dirname "$0")" && pwd)
-stack=$here/../../deploy/stack.sh
+. "$here/../harness/own-stack.sh"
 . "$here/../../deploy/lib/common.sh"
 LT_LOG_TAG=crash-test
 kills=${LT_CRASH_KILLS:-6}
@@ -24,16 +24,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -30 "$w/service.log" >&2 || true; exit 1; }
 
-# Its own stack. One failed start (seen once in CI while other tests started
-# theirs; the cause is not known yet) is shown and retried once in a new
-# directory, so the log tells what happened.
-if ! "$stack" up --dir "$w/stack" > "$w/stack.log" 2>&1; then
-  echo "stack did not start; its log, then one more try:" >&2
-  cat "$w/stack.log" >&2
-  "$stack" destroy --dir "$w/stack" >/dev/null 2>&1 || true
-  "$stack" up --dir "$w/stack" > "$w/stack.log" 2>&1 || { cat "$w/stack.log" >&2; fail "stack did not start"; }
-fi
-eval "$("$stack" env --dir "$w/stack")"
+# Its own stack (it stops the broker).
+own_stack_up "$w/stack"
 "$cli" keygen --agency bdinh.police --key-id bdinh.police:crash --out "$w/police.key" > "$w/police.pub" 2>/dev/null
 (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$w/subject.key")
 port=$(lt_free_port)
