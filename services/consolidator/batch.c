@@ -484,9 +484,19 @@ int cons_store_batch(struct cons *c, rd_kafka_message_t **msgs, size_t n,
             continue;
         int64_t l = committed - (int64_t)adm[i].ev->header->recorded_at_ms;
         c->n.latency_ms[l < 0 ? 0 : l >= CONS_LATENCY_BUCKETS ? CONS_LATENCY_BUCKETS - 1 : l]++;
+        if (c->m.latency)
+            lt_metrics_observe(c->m.latency, (double)(l < 0 ? 0 : l) / 1000.0);
     }
     c->n.projected += (uint64_t)projected;
     c->n.batches++;
+    if (c->m.batches) {
+        lt_metrics_counter_add(c->m.admitted, c->n.admitted - before_admitted);
+        lt_metrics_counter_add(c->m.duplicates, c->n.duplicates - before_dup);
+        lt_metrics_counter_add(c->m.refused, c->n.refused - before_ref);
+        lt_metrics_counter_add(c->m.forks, c->n.forks - before_forks);
+        lt_metrics_counter_add(c->m.rows, (uint64_t)projected);
+        lt_metrics_counter_inc(c->m.batches);
+    }
     rc = 0;
     goto out;
 rollback:
@@ -499,6 +509,8 @@ undo:
     c->n.refused = before_ref;
     c->n.forks = before_forks;
     c->n.failed_batches++;
+    if (c->m.failed_batches)
+        lt_metrics_counter_inc(c->m.failed_batches);
 out:
     for (size_t i = 0; i < n; i++)
         lt_admission_clear(&adm[i]);

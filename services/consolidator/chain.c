@@ -105,6 +105,8 @@ static int advance_head(struct cons *c, const char *agency)
                     return -1;
                 }
                 c->n.chain_breaks++;
+                if (c->m.chain_breaks)
+                    lt_metrics_counter_inc(c->m.chain_breaks);
                 lt_error("consolidator", "CHAIN BREAK: agency %s sequence %s does not link to "
                          "%lld", agency, PQgetvalue(r, i, 0), head);
                 broken = 1;

@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "db/copy.h"
+#include "http/metrics.h"
 #include "event/admit.h"
 #include "fold/fold.h"
 #include "registry/registry.h"
@@ -26,6 +27,8 @@
 struct cons_config {
     char *kafka_bootstrap, *pg_url, *registry, *subject_key_file, *group, *topic_pattern;
     char *dead_letter_topic, *units, *checkpoint_key, *checkpoint_topic, *checkpoint_public_key;
+    char *http_address;
+    long long http_port;
     long long batch, batch_wait_ms, threads, refresh_interval_s, refresh_chunk, gap_report_after_s;
     long long queue_max_kb, checkpoint_interval_s;
     int verify_rows, verify_checkpoints;
@@ -44,6 +47,13 @@ struct cons_counters {
     uint64_t latency_ms[CONS_LATENCY_BUCKETS];
 };
 
+/* What /metrics shows (all NULL without --http-port): committed work only. */
+struct cons_metrics {
+    struct lt_metrics_counter *admitted, *duplicates, *refused, *forks, *chain_breaks, *batches,
+                              *failed_batches, *rows;
+    struct lt_metrics_histogram *latency;
+};
+
 struct cons {
     struct cons_config cfg;
     PGconn *db;
@@ -56,6 +66,7 @@ struct cons {
     struct lt_fold_params params;
     struct lt_copy *copy;
     struct cons_counters n;
+    struct cons_metrics m;
 };
 
 /* Batch transactions hold this advisory lock shared while they store events;

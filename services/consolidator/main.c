@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include "core/parallel.h"
 #include "crypto/keyfile.h"
 #include "db/db.h"
+#include "http/server.h"
 #include "kafka/kafka.h"
 
 #define O(f) offsetof(struct cons_config, f)
@@ -88,6 +90,10 @@ static const struct lt_opt opts[] = {
     { "checkpoint-public-key", LT_OPT_STRING, "", 0, 0, NULL, O(checkpoint_public_key), 0,
       "the hub key's public half (base64, as 'lienthong keygen' prints it), for "
       "--verify-checkpoints" },
+    { "http-address", LT_OPT_STRING, "127.0.0.1", 0, 0, "LT_HTTP_ADDRESS", O(http_address), 0,
+      "address of the /healthz and /metrics endpoints" },
+    { "http-port", LT_OPT_INT, "-1", -1, 65535, "LT_HTTP_PORT", O(http_port), 0,
+      "port of /healthz and /metrics (-1: none, 0: any free port, logged)" },
     { "verify-rows", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_rows), 0,
       "do not consume: re-fold every subject of the event store (as of each row's date) and "
       "report any row or open alert that differs from the stored one; exit 0 only if none does" },
@@ -194,6 +200,8 @@ static unsigned generation;
 /* Partitions the group gave this instance whose offsets could not be read
  * (the database did not answer): held, unread, until it does. */
 static rd_kafka_topic_partition_list_t *pending;
+/* Its size, for the HTTP threads (/healthz, /metrics). */
+static atomic_int held;
 
 /* Reconnects when the connection is gone. Returns 0 when it is usable. */
 static int ensure_db(struct cons *c)
@@ -248,6 +256,7 @@ static void assign_from_db(struct cons *c, rd_kafka_topic_partition_list_t *part
         if (pending == parts)
             rd_kafka_topic_partition_list_destroy(parts);
         pending = NULL;
+        atomic_store(&held, 0);
         return;
     }
     if (!pending)
@@ -259,6 +268,7 @@ static void assign_from_db(struct cons *c, rd_kafka_topic_partition_list_t *part
             rd_kafka_topic_partition_list_destroy(pending);
         pending = rd_kafka_topic_partition_list_copy(parts);
     }
+    atomic_store(&held, pending->cnt);
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -275,6 +285,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         if (pending)
             rd_kafka_topic_partition_list_destroy(pending);
         pending = NULL;
+        atomic_store(&held, 0);
         rd_kafka_assign(rk, NULL);
     }
 }
@@ -310,6 +321,62 @@ static void maybe_reload(struct cons *c, int64_t *mtime)
     c->keys.registry = fresh;
     *mtime = m;
     lt_info("consolidator", "registry %s reloaded", c->cfg.registry);
+}
+
+/* /healthz: down while the database does not answer (partitions held). */
+static enum lt_http_health health(json_t *details, void *arg)
+{
+    (void)arg;
+    int h = atomic_load(&held);
+    json_object_set_new(details, "database", json_string(h ? "unreachable" : "ok"));
+    return h ? LT_HTTP_HEALTH_DOWN : LT_HTTP_HEALTH_OK;
+}
+
+static double held_partitions(void *arg)
+{
+    (void)arg;
+    return atomic_load(&held);
+}
+
+/* The metrics registry and the HTTP server, when --http-port is given. */
+static int start_http(struct cons *c, struct lt_metrics **reg, struct lt_http_server **srv,
+                      char *err, size_t errlen)
+{
+    if (c->cfg.http_port < 0)
+        return 0;
+    struct lt_metrics *m = *reg = lt_metrics_new();
+    c->m.admitted = lt_metrics_counter(m, "lienthong_consolidator_events_admitted_total",
+                                       "Events stored in the event store (committed).");
+    c->m.duplicates = lt_metrics_counter(m, "lienthong_consolidator_duplicates_total",
+                                         "Records absorbed as repeats of a stored event.");
+    c->m.refused = lt_metrics_counter(m, "lienthong_consolidator_refused_total",
+                                      "Records refused into dead_letter.");
+    c->m.forks = lt_metrics_counter(m, "lienthong_consolidator_forks_total",
+                                    "Different events claiming a stored agency + sequence (alarm).");
+    c->m.chain_breaks = lt_metrics_counter(m, "lienthong_consolidator_chain_breaks_total",
+                                           "Events whose prev_hash does not link (alarm).");
+    c->m.batches = lt_metrics_counter(m, "lienthong_consolidator_batches_total",
+                                      "Batches committed.");
+    c->m.failed_batches = lt_metrics_counter(m, "lienthong_consolidator_batches_failed_total",
+                                             "Batches rolled back and read again.");
+    c->m.rows = lt_metrics_counter(m, "lienthong_consolidator_rows_written_total",
+                                   "Subject rows re-folded and written.");
+    static const double bounds[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+    c->m.latency = lt_metrics_histogram(m, "lienthong_consolidator_latency_seconds",
+                                        "Recorded by the agency service to committed here.",
+                                        bounds, sizeof bounds / sizeof bounds[0]);
+    lt_metrics_gauge_fn(m, "lienthong_consolidator_partitions_held",
+                        "Partitions assigned but held unread while the database does not answer.",
+                        held_partitions, NULL);
+    struct lt_http_config hc = { .bind_address = c->cfg.http_address,
+                                 .port = (unsigned)c->cfg.http_port, .name = "consolidator.http" };
+    if (lt_http_server_new(&hc, srv, err, errlen) != LT_OK ||
+        lt_http_add_standard_routes(*srv, m, health, NULL) != LT_OK ||
+        lt_http_server_start(*srv, err, errlen) != LT_OK)
+        return -1;
+    lt_info("consolidator", "/healthz and /metrics on %s port %u", c->cfg.http_address,
+            lt_http_server_port(*srv));
+    return 0;
 }
 
 static void report(const struct cons *c, const char *what)
@@ -406,6 +473,8 @@ static void rewind_after_failure(struct cons *c)
 int main(int argc, char **argv)
 {
     static struct cons c; /* large: the latency histogram */
+    struct lt_metrics *metrics = NULL;
+    struct lt_http_server *http = NULL;
     memset(&c, 0, sizeof c);
     char err[1024];
     int status = 1;
@@ -453,6 +522,8 @@ int main(int argc, char **argv)
     }
     if (*c.cfg.checkpoint_key &&
         lt_keyfile_read(c.cfg.checkpoint_key, &c.ckey, err, sizeof err) != LT_OK)
+        goto fail;
+    if (start_http(&c, &metrics, &http, err, sizeof err) != 0)
         goto fail;
     if (!(c.consumer = make_consumer(&c, err, sizeof err)))
         goto fail;
@@ -586,6 +657,7 @@ fail:
     fprintf(stderr, "lt-consolidator: %s\n", err);
     lt_error("consolidator", "%s", err);
 out:
+    lt_http_server_free(http);
     if (c.consumer) {
         rd_kafka_consumer_close(c.consumer);
         rd_kafka_destroy(c.consumer);
@@ -595,6 +667,7 @@ out:
         rd_kafka_destroy(c.producer);
     }
     lt_copy_free(c.copy);
+    lt_metrics_free(metrics);
     PQfinish(c.db);
     lt_registry_free(c.reg);
     lt_units_free(c.units);

@@ -6,6 +6,8 @@
 # the database is away, and reading resumes from the stored offsets when it
 # is back. Then every event is stored once, the chain head is at the end, and
 # the tables equal a fresh fold. Prints the counts.
+# Its /healthz says "down" while the database is away, and /metrics counts
+# what was committed.
 #   consolidator_pg_restart.sh CONSOLIDATOR LIENTHONG MIGRATE BENCH_FEED
 set -euo pipefail
 cons=$1 cli=$2 migrate=$3 feed=$4
@@ -41,15 +43,22 @@ JSON
   --registry "$w/registry.json" --events "$N" --verify-threads 1 > "$w/feed.out" 2>&1 || fail "feed"
 "$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" --registry "$w/registry.json" \
   --subject-key-file "$w/subject.key" --group lt-test-pgr --dead-letter-topic '' --batch 500 \
-  > "$w/cons.log" 2>&1 &
+  --http-port 0 > "$w/cons.log" 2>&1 &
 cons_pid=$!
+for _ in $(seq 100); do grep -q '/healthz and /metrics on' "$w/cons.log" && break; sleep 0.1; done
+hport=$(sed -n 's/.*\/healthz and \/metrics on 127.0.0.1 port \([0-9]*\).*/\1/p' "$w/cons.log" | head -1)
+[ -n "$hport" ] || fail "no /healthz port in the log"
+health() { curl -s "http://127.0.0.1:$hport/healthz"; }
 consumed() { local v; v=$(sql "SELECT coalesce(sum(next_offset), 0) FROM lienthong.consumer_offsets") || v=; echo "${v:-0}"; }
 for _ in $(seq 600); do [ "$(consumed)" -ge 3000 ] && break; sleep 0.1; done
 before=$(consumed)
 [ "$before" -lt "$N" ] || fail "the backlog was consumed before the restart ($before)"
 "$stack" pg-stop --dir "$w/stack" 2>/dev/null
 echo "PostgreSQL stopped after $before of $N records committed"
-sleep 3
+for _ in $(seq 100); do health | grep -q '"status":"down"' && break; sleep 0.1; done
+health | grep -q '"database":"unreachable"' || fail "/healthz did not report the database away: $(health)"
+echo "/healthz while it is away: $(health)"
+sleep 2
 kill -0 $cons_pid 2>/dev/null || fail "the consolidator died while the database was away"
 "$stack" pg-start --dir "$w/stack" 2>/dev/null
 echo "PostgreSQL started again"
@@ -57,6 +66,10 @@ for _ in $(seq 1800); do [ "$(consumed)" -ge "$N" ] && break; sleep 0.1; done
 [ "$(consumed)" -ge "$N" ] || fail "only $(consumed) of $N records consumed after the restart"
 kill -0 $cons_pid 2>/dev/null || fail "the consolidator did not survive"
 grep -q '"reconnected to the database"' "$w/cons.log" || fail "no reconnection in the log"
+health | grep -q '"status":"ok"' || fail "/healthz not ok after the restart: $(health)"
+admitted=$(curl -s "http://127.0.0.1:$hport/metrics" | sed -n 's/^lienthong_consolidator_events_admitted_total //p')
+[ "$admitted" = "$N" ] || fail "/metrics counts $admitted admitted events, expected $N"
+echo "/healthz ok again; /metrics: $admitted events admitted"
 sleep 1
 kill -TERM $cons_pid; wait $cons_pid || fail "consolidator did not stop cleanly"; cons_pid=
 stored=$(sql "SELECT count(*) FROM lienthong.event_store")
