@@ -28,7 +28,6 @@
 #include "db/db.h"
 
 #define CONTEXT "lienthong.v1.Checkpoint\n"
-#define CHUNK 20000
 
 static void rfc3339_ms(int64_t ms, char out[32])
 {
@@ -99,8 +98,8 @@ long cons_checkpoint(struct cons *c)
                  "checkpoint covers %" PRIu64 "; not signing (audit the store)", leaves, f.size);
         goto out;
     }
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", CHUNK);
+    char lim[24];
+    snprintf(lim, sizeof lim, "%lld", c->cfg.checkpoint_max);
     const char *v[] = { after, lim };
     r = PQexecParams(c->db, "SELECT event_id::text, ingest_seq, signed_bytes FROM event_store "
                      "WHERE ingest_seq > $1 ORDER BY ingest_seq LIMIT $2", 2, NULL, v, NULL, NULL, 0);

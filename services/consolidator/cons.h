@@ -30,7 +30,7 @@ struct cons_config {
     char *http_address;
     long long http_port;
     long long batch, batch_wait_ms, threads, refresh_interval_s, refresh_chunk, gap_report_after_s;
-    long long queue_max_kb, checkpoint_interval_s;
+    long long queue_max_kb, checkpoint_interval_s, checkpoint_max;
     int verify_rows, verify_checkpoints;
 };
 

@@ -81,6 +81,9 @@ static const struct lt_opt opts[] = {
       "appended to the event-store Merkle tree and each new tree head is signed ('' for none)" },
     { "checkpoint-interval", LT_OPT_INT, "60", 1, 86400, NULL, O(checkpoint_interval_s), 0,
       "seconds between checkpoints" },
+    { "checkpoint-max", LT_OPT_INT, "20000", 1, 10000000, NULL, O(checkpoint_max), 0,
+      "most events one checkpoint adds (it holds off batches while it reads them); a backlog "
+      "gets several checkpoints in a row" },
     { "checkpoint-topic", LT_OPT_STRING, "lienthong.checkpoints", 0, 0, NULL, O(checkpoint_topic),
       0, "where signed tree heads are also published ('' for none)" },
     { "verify-checkpoints", LT_OPT_BOOL, "false", 0, 0, NULL, O(verify_checkpoints), 0,
@@ -623,7 +626,7 @@ int main(int argc, char **argv)
         }
         if (checkpoint_due) {
             /* A chunk per loop until the tree has caught up with the store. */
-            if (cons_checkpoint(&c) < 20000)
+            if (cons_checkpoint(&c) < c.cfg.checkpoint_max)
                 last_checkpoint = now;
         }
         if (now - last_gaps >= 5000) {
