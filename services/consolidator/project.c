@@ -24,7 +24,7 @@
 #include "core/parallel.h"
 #include "core/uuid.h"
 #include "db/db.h"
-#include "event/envelope.h"
+#include "fold/stored.h"
 
 #define LOCK_CLASS "74110" /* advisory lock class of subjects */
 #define ENTERPRISE "enterprise:"
@@ -33,15 +33,8 @@
 struct subj {
     const char *subject;
     int32_t as_of;
-    int first, count;      /* its rows in the loaded result */
-    int ok;                /* folded */
-    enum lt_subject_kind kind;
-    char *row_text;        /* lt_fold_row_json, compact, sorted keys */
-    size_t events;
-    size_t n_alerts;
-    struct lt_fold_alert alerts[LT_FOLD_MAX_ALERTS + 1];
-    struct lt_fold_foreign_worker *fw; /* foreign workers: the row, for the employer alert */
-    struct lt_fold_employer *em;       /* employers: the row, for their workers' alert */
+    int first, count;       /* its rows in the loaded result */
+    struct lt_fold_stored f; /* the fold (common/fold/stored.h) */
 };
 
 struct fold_job {
@@ -57,64 +50,25 @@ static void fold_one(void *arg, size_t i)
     struct subj *s = &j->s[i];
     if (s->count == 0)
         return;
-    struct lt_fold_input *in = lt_calloc((size_t)s->count, sizeof *in);
-    Lienthong__V1__SignedEvent **ses = lt_calloc((size_t)s->count, sizeof *ses);
-    Lienthong__V1__Event **evs = lt_calloc((size_t)s->count, sizeof *evs);
-    struct lt_fold_result *fr = lt_fold_result_new();
-    char err[256];
+    const uint8_t **bufs = lt_calloc((size_t)s->count, sizeof *bufs);
+    size_t *lens = lt_calloc((size_t)s->count, sizeof *lens);
     for (int k = 0; k < s->count; k++) {
-        int row = s->first + k;
         /* Verified at admission; the store is append-only: decode only. */
-        if (lt_envelope_open((const uint8_t *)PQgetvalue(j->res, row, 1),
-                             (size_t)PQgetlength(j->res, row, 1), &ses[k]) != LT_ENVELOPE_OK ||
-            lt_envelope_event(ses[k], &evs[k]) != LT_ENVELOPE_OK ||
-            evs[k]->header->event_id.len != 16) {
-            lt_error("consolidator", "a stored event of %s cannot be decoded: its row is not "
-                     "updated", s->subject);
-            goto out;
-        }
-        in[k].ev = evs[k];
-        memcpy(in[k].event_id, evs[k]->header->event_id.data, 16);
+        bufs[k] = (const uint8_t *)PQgetvalue(j->res, s->first + k, 1);
+        lens[k] = (size_t)PQgetlength(j->res, s->first + k, 1);
     }
-    if (lt_fold_subject(in, (size_t)s->count, s->as_of, j->params, fr, err, sizeof err) != LT_OK) {
+    char err[256];
+    if (lt_fold_stored_signed(bufs, lens, (size_t)s->count, s->as_of, j->params, &s->f, err,
+                              sizeof err) != LT_OK)
         lt_error("consolidator", "fold of %s: %s; its row is not updated", s->subject, err);
-        goto out;
-    }
-    json_t *row = lt_fold_row_json(fr);
-    s->row_text = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(row);
-    s->kind = fr->kind;
-    s->events = fr->events_folded;
-    s->n_alerts = fr->alert_count < LT_FOLD_MAX_ALERTS ? fr->alert_count : LT_FOLD_MAX_ALERTS;
-    memcpy(s->alerts, fr->alerts, s->n_alerts * sizeof s->alerts[0]);
-    if (fr->kind == LT_SUBJECT_FOREIGNER) {
-        s->fw = lt_malloc(sizeof *s->fw);
-        *s->fw = fr->foreign;
-    } else if (fr->kind == LT_SUBJECT_ENTERPRISE) {
-        s->em = lt_malloc(sizeof *s->em);
-        *s->em = fr->employer;
-    }
-    s->ok = s->row_text != NULL;
-out:
-    for (int k = 0; k < s->count; k++) {
-        if (evs[k])
-            lienthong__v1__event__free_unpacked(evs[k], NULL);
-        if (ses[k])
-            lienthong__v1__signed_event__free_unpacked(ses[k], NULL);
-    }
-    free(evs);
-    free(ses);
-    free(in);
-    lt_fold_result_free(fr);
+    free(lens);
+    free(bufs);
 }
 
 static void subj_free(struct subj *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(s[i].row_text);
-        free(s[i].fw);
-        free(s[i].em);
-    }
+    for (size_t i = 0; i < n; i++)
+        lt_fold_stored_clear(&s[i].f);
     free(s);
 }
 
@@ -173,22 +127,6 @@ static int cmp_subj(const void *key, const void *elem)
     return strcmp(key, ((const struct subj *)elem)->subject);
 }
 
-/* An employer's stored row (JSON text) back into the fields the alert reads. */
-static void employer_from_row(const char *text, struct lt_fold_employer *e)
-{
-    json_error_t je;
-    json_t *row = json_loads(text, 0, &je);
-    e->demands_approved = (unsigned)json_integer_value(json_object_get(row, "demandsApproved"));
-    json_t *dec = json_object_get(row, "approvedDecisions"), *v;
-    size_t i;
-    json_array_foreach(dec, i, v) {
-        if (e->approved_decision_count < LT_FOLD_MAX_DECISIONS && json_is_string(v))
-            snprintf(e->approved_decisions[e->approved_decision_count++], LT_FOLD_CODE_MAX, "%s",
-                     json_string_value(v));
-    }
-    json_decref(row);
-}
-
 /* The cross-subject alert: each folded foreign worker against its employer's
  * approved demands (the employer folded here, or its stored row, read under
  * its subject lock). */
@@ -198,9 +136,9 @@ static int employer_alerts(struct cons *c, struct subj *s, size_t n)
     size_t n_missing = 0, cap = 0;
     char key[LT_FOLD_CODE_MAX + 16];
     for (size_t i = 0; i < n; i++) {
-        if (!s[i].ok || !s[i].fw || !*s[i].fw->employer_enterprise_code)
+        if (!s[i].f.ok || !s[i].f.fw || !*s[i].f.fw->employer_enterprise_code)
             continue;
-        snprintf(key, sizeof key, ENTERPRISE "%s", s[i].fw->employer_enterprise_code);
+        snprintf(key, sizeof key, ENTERPRISE "%s", s[i].f.fw->employer_enterprise_code);
         if (!bsearch(key, s, n, sizeof *s, cmp_subj))
             cons_strset_add(&missing, &n_missing, &cap, key);
     }
@@ -220,22 +158,23 @@ static int employer_alerts(struct cons *c, struct subj *s, size_t n)
             goto out;
         stored = lt_calloc((size_t)PQntuples(r) + 1, sizeof *stored);
         for (int k = 0; k < PQntuples(r); k++)
-            employer_from_row(PQgetvalue(r, k, 1), &stored[k]);
+            if (lt_fold_stored_employer_from_row(PQgetvalue(r, k, 1), &stored[k]) != LT_OK)
+                lt_warn("consolidator", "the stored row of %s is not a JSON object",
+                        PQgetvalue(r, k, 0));
     }
     for (size_t i = 0; i < n; i++) {
-        if (!s[i].ok || !s[i].fw || s[i].n_alerts >= LT_FOLD_MAX_ALERTS + 1)
+        if (!s[i].f.ok || !s[i].f.fw)
             continue;
         const struct lt_fold_employer *ep = NULL;
-        snprintf(key, sizeof key, ENTERPRISE "%s", s[i].fw->employer_enterprise_code);
-        const struct subj *es = *s[i].fw->employer_enterprise_code
+        snprintf(key, sizeof key, ENTERPRISE "%s", s[i].f.fw->employer_enterprise_code);
+        const struct subj *es = *s[i].f.fw->employer_enterprise_code
                                     ? bsearch(key, s, n, sizeof *s, cmp_subj) : NULL;
         if (es)
-            ep = es->em; /* NULL if its events did not fold */
+            ep = es->f.em; /* NULL if its events did not fold */
         for (int k = 0; !es && r && k < PQntuples(r); k++)
             if (strcmp(PQgetvalue(r, k, 0), key) == 0)
                 ep = &stored[k];
-        if (lt_fold_employer_alert(s[i].fw, ep, s[i].as_of, &s[i].alerts[s[i].n_alerts]))
-            s[i].n_alerts++;
+        lt_fold_stored_employer_alert(&s[i].f, ep, s[i].as_of);
     }
     rc = 0;
 out:
@@ -257,14 +196,14 @@ static int write_rows(struct cons *c, const struct subj *s, size_t n)
     char err[512], day[LT_DATE_STRLEN + 1];
     size_t n_alerts = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!s[i].ok)
+        if (!s[i].f.ok)
             continue;
         lt_date_format(s[i].as_of, day);
         lt_copy_text(c->copy, s[i].subject);
-        lt_copy_text(c->copy, kind_name(s[i].kind));
-        lt_copy_text(c->copy, s[i].row_text);
+        lt_copy_text(c->copy, kind_name(s[i].f.kind));
+        lt_copy_text(c->copy, s[i].f.row_text);
         lt_copy_text(c->copy, day);
-        lt_copy_int(c->copy, (long long)s[i].events);
+        lt_copy_int(c->copy, (long long)s[i].f.events);
         lt_copy_end_row(c->copy);
     }
     if (lt_copy_send(c->db, "COPY staging_rows FROM STDIN", c->copy, NULL, err, sizeof err) != LT_OK) {
@@ -272,8 +211,8 @@ static int write_rows(struct cons *c, const struct subj *s, size_t n)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        for (size_t a = 0; s[i].ok && a < s[i].n_alerts; a++) {
-            const struct lt_fold_alert *al = &s[i].alerts[a];
+        for (size_t a = 0; s[i].f.ok && a < s[i].f.n_alerts; a++) {
+            const struct lt_fold_alert *al = &s[i].f.alerts[a];
             char ids[LT_FOLD_ALERT_EVENTS * 40 + 4] = "{";
             size_t u = 1;
             for (size_t k = 0; k < al->event_count; k++) {
@@ -382,7 +321,7 @@ long cons_project(struct cons *c, char **subjects, size_t n, int32_t as_of)
         goto out;
     rc = 0;
     for (size_t i = 0; i < n_set; i++)
-        rc += s[i].ok;
+        rc += s[i].f.ok;
 out:
     PQclear(res);
     if (s)
@@ -446,19 +385,19 @@ static long verify_alerts(struct cons *c, const struct subj *s, size_t n)
     int rows = PQntuples(r);
     unsigned char *matched = lt_calloc((size_t)rows + 1, 1);
     for (size_t i = 0; i < n; i++) {
-        for (size_t a = 0; s[i].ok && a < s[i].n_alerts; a++) {
+        for (size_t a = 0; s[i].f.ok && a < s[i].f.n_alerts; a++) {
             char day[LT_DATE_STRLEN + 1];
-            lt_date_format(s[i].alerts[a].opened_on, day);
+            lt_date_format(s[i].f.alerts[a].opened_on, day);
             int found = 0;
             for (int k = 0; k < rows && !found; k++) {
                 if (!matched[k] && !strcmp(PQgetvalue(r, k, 0), s[i].subject) &&
-                    !strcmp(PQgetvalue(r, k, 1), s[i].alerts[a].code) &&
+                    !strcmp(PQgetvalue(r, k, 1), s[i].f.alerts[a].code) &&
                     !strcmp(PQgetvalue(r, k, 2), day))
                     matched[k] = found = 1;
             }
             if (!found) {
                 printf("alert missing: %s %s (open since %s)\n", s[i].subject,
-                       s[i].alerts[a].code, day);
+                       s[i].f.alerts[a].code, day);
                 diffs++;
             }
         }
@@ -530,13 +469,13 @@ long cons_verify_rows(struct cons *c)
         for (size_t i = 0; i < k; i++) {
             json_error_t je;
             json_t *stored = json_loads(PQgetvalue(r, stored_at[i], 2), 0, &je);
-            json_t *fresh = s[i].ok ? json_loads(s[i].row_text, 0, &je) : NULL;
+            json_t *fresh = s[i].f.ok ? json_loads(s[i].f.row_text, 0, &je) : NULL;
             if (!stored || !fresh) {
                 printf("cannot check: %s\n", s[i].subject);
                 diffs++;
             } else if (!json_equal(stored, fresh)) {
                 printf("differs: %s\n  stored %s\n  folded %s\n", s[i].subject,
-                       PQgetvalue(r, stored_at[i], 2), s[i].row_text);
+                       PQgetvalue(r, stored_at[i], 2), s[i].f.row_text);
                 diffs++;
             }
             json_decref(stored);

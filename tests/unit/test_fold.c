@@ -3,7 +3,9 @@
  * in all 120 arrival orders of its 5 events; a revocation that arrives before
  * its permit; each single-subject alert raised and cleared by the event that
  * resolves it; an outbound life and its two alerts; the as-of date moving
- * state and alerts; the employer row and the cross-subject alert.
+ * state and alerts; the employer row and the cross-subject alert; the same
+ * fold from stored SignedEvent bytes (fold/stored.h), as the consolidator
+ * and the audit run it.
  *
  * Events are built from the generated protobuf-c structs in a small pool
  * (the fold reads decoded events; no encoding needed). */
@@ -19,7 +21,10 @@
 
 #include "core/date.h"
 #include "core/err.h"
+#include "crypto/sign.h"
+#include "event/envelope.h"
 #include "fold/fold.h"
+#include "fold/stored.h"
 #include "registry/units.h"
 
 #define S(x) ((char *)(x))
@@ -854,6 +859,97 @@ static void test_refusals(void **state)
     assert_string_equal(lt_fold_permit_state_name(LT_FOLD_PERMIT_EXEMPT), "exempt");
 }
 
+/* Seals t (with its 16-byte id) as a SignedEvent; the caller frees *buf. */
+static void seal(struct tev *t, const uint8_t sk[LT_SIGN_SECRETKEYBYTES], uint8_t **buf,
+                 size_t *len)
+{
+    static uint8_t ids[POOL][16];
+    uint8_t *id = ids[t->h.sequence % POOL];
+    id_of(t, id);
+    t->h.event_id.data = id;
+    t->h.event_id.len = 16;
+    size_t n = lienthong__v1__event__get_packed_size(&t->ev);
+    uint8_t *ev = malloc(n + 1);
+    assert_non_null(ev);
+    lienthong__v1__event__pack(&t->ev, ev);
+    char err[128];
+    assert_int_equal(lt_envelope_seal(ev, n, "test.agency:k1", sk, buf, len, err, sizeof err),
+                     LT_OK);
+    free(ev);
+}
+
+/* The stored-bytes fold equals the direct fold, row for row; the employer
+ * alert goes through it; a stored row reads back into the alert's fields;
+ * bytes that do not decode are refused. */
+static void test_stored(void **state)
+{
+    (void)state;
+    assert_int_equal(lt_sign_init(), LT_OK);
+    uint8_t pk[LT_SIGN_PUBLICKEYBYTES], sk[LT_SIGN_SECRETKEYBYTES];
+    lt_sign_keypair(pk, sk);
+    make_life();
+    uint8_t *bufs[5];
+    size_t lens[5];
+    for (int i = 0; i < 5; i++)
+        seal(life[i], sk, &bufs[i], &lens[i]);
+    struct lt_fold_result *r = lt_fold_result_new();
+    fold(life, 5, DAY(2027, 6, 1), r);
+    json_t *row = lt_fold_row_json(r);
+    char *want = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(row);
+    struct lt_fold_stored f;
+    memset(&f, 0, sizeof f);
+    char err[256];
+    /* Stored order is not fold order: reversed. */
+    const uint8_t *rev[5] = { bufs[4], bufs[3], bufs[2], bufs[1], bufs[0] };
+    size_t revl[5] = { lens[4], lens[3], lens[2], lens[1], lens[0] };
+    assert_int_equal(lt_fold_stored_signed(rev, revl, 5, DAY(2027, 6, 1), NULL, &f, err,
+                                           sizeof err), LT_OK);
+    assert_int_equal(f.ok, 1);
+    assert_int_equal(f.kind, LT_SUBJECT_FOREIGNER);
+    assert_int_equal(f.events, 5);
+    assert_string_equal(f.row_text, want);
+    assert_non_null(f.fw);
+    assert_null(f.em);
+    assert_int_equal(f.n_alerts, r->alert_count);
+    /* Present on a Decree 152 permit citing QD-7 (as of before the exit),
+     * with no employer events: the cross-subject alert is appended once. */
+    life[0]->h.rule_set = LIENTHONG__V1__RULE_SET__RULE_SET_DECREE_152_2020;
+    life[0]->b.issued.demand_decision_no = S("QD-7");
+    free(bufs[0]);
+    seal(life[0], sk, &bufs[0], &lens[0]);
+    assert_int_equal(lt_fold_stored_signed((const uint8_t *const *)bufs, lens, 3,
+                                           DAY(2026, 6, 1), NULL, &f, err, sizeof err), LT_OK);
+    size_t before = f.n_alerts;
+    assert_int_equal(lt_fold_stored_employer_alert(&f, NULL, DAY(2026, 6, 1)), 1);
+    assert_int_equal(f.n_alerts, before + 1);
+    assert_string_equal(f.alerts[before].code, "employer_no_approved_demand");
+    /* An employer whose stored row approves QD-7: no alert. */
+    struct lt_fold_employer em;
+    memset(&em, 0, sizeof em);
+    const char *row_text = "{\"demandsApproved\": 1, \"approvedDecisions\": [\"QD-7\"]}";
+    assert_int_equal(lt_fold_stored_employer_from_row(row_text, &em), LT_OK);
+    assert_int_equal(em.demands_approved, 1);
+    assert_int_equal(lt_fold_employer_approved(&em, "QD-7"), 1);
+    f.n_alerts = before;
+    assert_int_equal(lt_fold_stored_employer_alert(&f, &em, DAY(2026, 6, 1)), 0);
+    assert_int_equal(lt_fold_stored_employer_from_row("not json", &em), LT_ERR_INVALID);
+    /* Bytes that are not a SignedEvent: refused, nothing kept. */
+    bufs[1][0] ^= 0xff;
+    assert_int_equal(lt_fold_stored_signed((const uint8_t *const *)bufs, lens, 2,
+                                           DAY(2026, 6, 1), NULL, &f, err, sizeof err),
+                     LT_ERR_INVALID);
+    assert_int_equal(f.ok, 0);
+    assert_null(f.row_text);
+    assert_int_equal(lt_fold_stored_employer_alert(&f, NULL, DAY(2026, 6, 1)), 0);
+    lt_fold_stored_clear(&f);
+    lt_fold_stored_clear(NULL);
+    for (int i = 0; i < 5; i++)
+        free(bufs[i]);
+    free(want);
+    lt_fold_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +966,7 @@ int main(void)
         cmocka_unit_test_teardown(test_employer, teardown),
         cmocka_unit_test_teardown(test_area_resolution, teardown),
         cmocka_unit_test_teardown(test_refusals, teardown),
+        cmocka_unit_test_teardown(test_stored, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
