@@ -40,6 +40,7 @@ PACKAGES=(
   "nodejs               runs the independent (non-C) verifier in tests/interop"
   "perl                 small text conversions in the test scripts"
   "curl                 HTTP requests in the test scripts"
+  "chromium             the headless browser of the dashboard test (tests/browser)"
 )
 
 check_only=0

@@ -255,12 +255,14 @@ static int write_log(struct lq_call *c)
     return LT_OK;
 }
 
-int lq_call_finish(struct lq_call *c, json_t *body)
+/* Writes the access-log row (personal reads) and commits; releases
+ * everything. Returns 1, or 0 after rolling back with a 500 problem set. */
+static int commit(struct lq_call *c)
 {
     if (c->personal && write_log(c) != LT_OK) {
-        json_decref(body);
         lq_call_fail(c, 500, "database-error", "the read could not be logged, so it is not answered");
-        return lq_call_end(c);
+        lq_call_end(c);
+        return 0;
     }
     PGresult *r = PQexec(c->db, "COMMIT");
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -269,18 +271,40 @@ int lq_call_finish(struct lq_call *c, json_t *body)
     PQclear(r);
     c->in_tx = 0;
     if (!ok) {
-        json_decref(body);
         c->broken = 1;
         lt_metrics_counter_inc(c->app->db_errors);
         lq_call_fail(c, 500, "database-error", "the read could not be committed");
-        return lq_call_end(c);
+        lq_call_end(c);
+        return 0;
     }
     if (c->personal)
         lt_metrics_counter_inc(c->app->personal_reads);
     release(c);
+    return 1;
+}
+
+int lq_call_finish(struct lq_call *c, json_t *body)
+{
+    if (!commit(c)) {
+        json_decref(body);
+        return LT_OK;
+    }
     if (lt_http_json(c->resp, 200, body) != LT_OK)
         lt_http_problem(c->resp, 500, "encoding-error", NULL, "the answer could not be encoded",
                         NULL);
+    return LT_OK;
+}
+
+int lq_call_finish_text(struct lq_call *c, const char *content_type, const char *filename,
+                        char *text)
+{
+    if (commit(c) && lt_http_bytes(c->resp, 200, content_type, text, strlen(text)) == LT_OK &&
+        filename) {
+        char disp[160];
+        snprintf(disp, sizeof disp, "inline; filename=\"%s\"", filename);
+        (void)lt_http_header_add(c->resp, "Content-Disposition", disp);
+    }
+    free(text);
     return LT_OK;
 }
 

@@ -78,6 +78,11 @@ void lq_call_fail(struct lq_call *c, unsigned status, const char *type, const ch
  * 500 instead. Releases everything. Returns LT_OK. */
 int lq_call_finish(struct lq_call *c, json_t *body);
 
+/* As lq_call_finish, but answers with text (taken, also on error) of the
+ * given content type; filename (may be NULL) goes into Content-Disposition. */
+int lq_call_finish_text(struct lq_call *c, const char *content_type, const char *filename,
+                        char *text);
+
 /* Rolls back and releases everything; the answer set before stays. Returns
  * LT_OK. */
 int lq_call_end(struct lq_call *c);

@@ -9,7 +9,8 @@
  *   lt-query token-revoke --name alice | token-list
  *
  * Requests run on libmicrohttpd's connection threads, each taking one
- * connection of a small pool for its transaction (access.h). Stops cleanly
+ * connection of a small pool for its transaction (access.h). The dashboard
+ * page (dashboard.html) is served at / and /dashboard. Stops cleanly
  * on SIGTERM/SIGINT: the server drains in-flight requests, then the pool
  * closes. */
 #include <errno.h>
@@ -29,12 +30,14 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "dashboard.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "openapi.h"
 #include "outbound.h"
 #include "persons.h"
 #include "pool.h"
+#include "reports.h"
 #include "tokens.h"
 #include "workers.h"
 
@@ -81,7 +84,9 @@ static const struct lt_config_spec spec = {
     "its targets, alerts and (auditors) the access log. Bearer tokens with roles\n"
     "(agency, staff, leader, auditor); every read of personal data needs a purpose and\n"
     "is written to lienthong.access_log in the same transaction. The API is described\n"
-    "at GET /openapi.json; GET /healthz and /metrics too. Tokens: lt-query token-add\n"
+    "at GET /openapi.json; GET /healthz and /metrics too; the dashboard at GET /. Reports\n"
+    "(annual, half-year foreign workers; JSON, CSV, HTML) and a demand forecast for any\n"
+    "role. Tokens: lt-query token-add\n"
     "--help.",
     opts, sizeof opts / sizeof opts[0],
 };
@@ -91,6 +96,24 @@ static int openapi(struct lt_http_request *req, struct lt_http_response *resp, v
     (void)req;
     (void)arg;
     return lt_http_bytes(resp, 200, "application/json", lq_openapi_json, lq_openapi_json_len);
+}
+
+/* The dashboard page: public (it holds no data; the token the user pastes
+ * stays in the browser and goes to the API). Nothing but this origin may be
+ * loaded or called from it. */
+static int dashboard(struct lt_http_request *req, struct lt_http_response *resp, void *arg)
+{
+    (void)req;
+    (void)arg;
+    if (lt_http_bytes(resp, 200, "text/html; charset=utf-8", lq_dashboard_html,
+                      lq_dashboard_html_len) != LT_OK)
+        return LT_OK;
+    (void)lt_http_header_add(resp, "Content-Security-Policy",
+                             "default-src 'none'; script-src 'unsafe-inline'; style-src "
+                             "'unsafe-inline'; connect-src 'self'; img-src 'self' data:; "
+                             "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    (void)lt_http_header_add(resp, "Referrer-Policy", "no-referrer");
+    return LT_OK;
 }
 
 static enum lt_http_health health(json_t *details, void *arg)
@@ -119,7 +142,12 @@ static const struct {
     { "/v1/outbound/summary", lq_outbound_summary },
     { "/v1/alerts", lq_alerts_list },
     { "/v1/access-log", lq_alerts_access_log },
+    { "/v1/reports/annual", lq_reports_annual },
+    { "/v1/reports/foreign-workers", lq_reports_foreign_workers },
+    { "/v1/forecast/foreign-workers", lq_reports_forecast },
     { "/openapi.json", openapi },
+    { "/", dashboard },
+    { "/dashboard", dashboard },
 };
 
 static int write_port_file(const char *path, unsigned port, char *err, size_t errlen)

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "access.h"
 #include "core/err.h"
@@ -14,6 +13,7 @@
 #include "event/envelope.h"
 #include "event/pbjson.h"
 #include "event/subject.h"
+#include "events.h"
 #include "mask.h"
 #include "persons.h"
 
@@ -30,27 +30,17 @@ static const struct lq_endpoint timeline_ep = { "/v1/persons/{subject}/timeline"
  * decode (it did when it was admitted, so this means a damaged store). */
 static json_t *decode_signed(const char *hex, json_t *item)
 {
-    size_t hexlen = strlen(hex), len = 0;
-    uint8_t *bin = lt_malloc(hexlen / 2 + 1);
-    Lienthong__V1__SignedEvent *se = NULL;
-    Lienthong__V1__Event *ev = NULL;
+    Lienthong__V1__SignedEvent *se;
+    Lienthong__V1__Event *ev;
+    enum lt_envelope_result er = lq_event_from_hex(hex, &se, &ev);
     json_t *out = NULL;
-    enum lt_envelope_result er = LT_ENVELOPE_UNDECODABLE;
-    if (sodium_hex2bin(bin, hexlen / 2 + 1, hex, hexlen, NULL, &len, NULL) == 0 &&
-        (er = lt_envelope_open(bin, len, &se)) == LT_ENVELOPE_OK &&
-        (er = lt_envelope_event(se, &ev)) == LT_ENVELOPE_OK) {
+    if (er == LT_ENVELOPE_OK) {
         json_object_set_new(item, "keyId", json_string(se->key_id));
         out = lt_pbjson_from_message(&ev->base, 0);
     }
-    if (!out) {
-        lt_error(COMP, "a stored event does not decode: %s", lt_envelope_result_name(er));
+    if (!out)
         json_object_set_new(item, "decodeError", json_string(lt_envelope_result_name(er)));
-    }
-    if (ev)
-        lienthong__v1__event__free_unpacked(ev, NULL);
-    if (se)
-        lienthong__v1__signed_event__free_unpacked(se, NULL);
-    free(bin);
+    lq_event_free(se, ev);
     return out ? out : json_null();
 }
 
