@@ -953,6 +953,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     /* The route pattern, not the path, when the path carries parameters:
      * those are subject ids and other personal data. Never the query. */
     const char *logged = req->route && req->nparams ? req->route->pattern : req->path;
+    char unrouted[80];
+    if (!req->route && req->path) {
+        /* No route matched: the path may hold anything (a mistyped URL with a
+         * subject id in it). Only its first segment is logged, and a lone
+         * segment only when it has no digit. */
+        const char *second = req->path[0] == '/' ? strchr(req->path + 1, '/') : NULL;
+        if (second)
+            snprintf(unrouted, sizeof unrouted, "%.*s/…", (int)(second - req->path < 40
+                     ? second - req->path : 40), req->path);
+        else
+            snprintf(unrouted, sizeof unrouted, "%s", strpbrk(req->path, "0123456789") ||
+                     strlen(req->path) > 40 ? "/…" : req->path);
+        logged = unrouted;
+    }
     char line[1024];
     size_t len = (size_t)snprintf(line, sizeof line, "method=%.16s", req->method);
     for (size_t i = 7; i < len; i++) /* a method is a token; keep the line parseable */

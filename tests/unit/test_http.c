@@ -822,13 +822,18 @@ static void access_log(void **state)
     dup2(lfd, 2);
 
     struct reply r;
+    /* A mistyped path (no route) carrying a subject id, then a routed one. */
+    int rc404 = get(f->port, "/v1/persons/VNM%3A001122334455/timelin", &r);
+    int status404 = r.status;
+    reply_free(&r);
     int rc = get(f->port, "/v1/persons/VNM%3A009876543210/timeline?purpose=audit&name=Secret", &r);
-    /* Wait for the line: it is written just after the response is sent. */
+    /* Wait for both lines: each is written just after its response is sent. */
     char text[8192] = "";
     for (int i = 0; i < 400; i++) {
         ssize_t n = pread(lfd, text, sizeof text - 1, 0);
         text[n > 0 ? n : 0] = '\0';
-        if (strstr(text, "\"http.access\""))
+        const char *a = strstr(text, "\"http.access\"");
+        if (a && strstr(a + 1, "\"http.access\""))
             break;
         usleep(5000);
     }
@@ -837,13 +842,27 @@ static void access_log(void **state)
     close(saved);
     close(lfd);
     unlink(path);
+    assert_int_equal(rc404, 0);
+    assert_int_equal(status404, 404);
     assert_int_equal(rc, 0);
     assert_int_equal(r.status, 200);
     reply_free(&r);
+    /* The unrouted path is logged by its first segment only. */
+    assert_null(strstr(text, "001122334455"));
+    assert_non_null(strstr(text, "path=\\\"/v1/…\\\" status=404"));
 
-    const char *line = strstr(text, "{\"ts\"");
-    while (line && !strstr(line, "\"http.access\""))
-        line = strstr(line + 1, "{\"ts\"");
+    /* The routed request's line: the one with status=200. */
+    const char *line = NULL;
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *end = strchr(l, '\n');
+        size_t ll = end ? (size_t)(end - l) : strlen(l);
+        char tmp[2048];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)ll, l);
+        if (strstr(tmp, "\"http.access\"") && strstr(tmp, "status=200")) {
+            line = l;
+            break;
+        }
+    }
     assert_non_null(line);
     const char *eol = strchr(line, '\n');
     assert_non_null(eol);
