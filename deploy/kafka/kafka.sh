@@ -384,8 +384,10 @@ cmd_start() {
     local still=()
     for n in "${pending[@]}"; do
       if ! lt_pid_alive "$(pidfile "$n")"; then
-        lt_log "node $n exited during startup; last lines of $(logfile "$n"):"
-        tail -n 30 "$(logfile "$n")" >&2
+        lt_log "node $n exited during startup; its first errors, then the last lines of $(logfile "$n"):"
+        grep -m 8 -E 'ERROR|FATAL|Exception|Address already in use' "$(logfile "$n")" >&2 || true
+        echo "…" >&2
+        tail -n 15 "$(logfile "$n")" >&2
         rm -f "$(pidfile "$n")"
         lt_die "node $n failed to start"
       fi

@@ -20,7 +20,7 @@ expect_code() {
   local code=$1; shift
   local out rc=0
   out=$("$cli" verify --registry "$w/registry.json" "$@" 2>&1) || rc=$?
-  if [ $rc -eq 1 ] && echo "$out" | grep -q "\"code\": \"$code\""; then ok
+  if [ $rc -eq 1 ] && grep -q <<<"$out" "\"code\": \"$code\""; then ok
   else fail "expected code $code (exit 1), got exit $rc: $out"; fi
 }
 
@@ -103,7 +103,7 @@ expect_code key_unknown "$w/rogue.env"
 "$cli" sign --key "$w/bdinh.labour.key" --no-validate --out "$w/invalid.env" "$w/long.json" 2>/dev/null
 expect_code invalid_event "$w/invalid.env"
 out=$("$cli" verify --registry "$w/registry.json" "$w/invalid.env" || true)
-echo "$out" | grep -q '"code": "permit_too_long"' && ok || fail "violations not listed: $out"
+grep -q <<<"$out" '"code": "permit_too_long"' && ok || fail "violations not listed: $out"
 
 # 4. Usage errors exit 2 with a message.
 rc=0; "$cli" verify "$w/permit.env" 2>"$w/err" || rc=$?

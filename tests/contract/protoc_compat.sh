@@ -18,7 +18,7 @@ n=$(find "$out/cpp" -name '*.pb.cc' | wc -l)
 kat=$(cd "$(dirname "$0")/../golden/kat" && pwd)
 for f in "$kat"/*.event.hex; do
   txt=$(perl -ne 'chomp; print pack("H*", $_)' "$f" | (cd "$proto" && protoc --decode lienthong.v1.Event -I. lienthong/v1/event.proto))
-  echo "$txt" | grep -q 'agency_code: "' || { echo "FAIL: protoc could not decode $f" >&2; exit 1; }
+  grep -q <<<"$txt" 'agency_code: "' || { echo "FAIL: protoc could not decode $f" >&2; exit 1; }
   env=${f%.event.hex}.envelope.hex
   perl -ne 'chomp; print pack("H*", $_)' "$env" | (cd "$proto" && protoc --decode lienthong.v1.SignedEvent -I. lienthong/v1/envelope.proto) \
     | grep -q 'envelope_version: 1' || { echo "FAIL: protoc could not decode $env" >&2; exit 1; }

@@ -27,13 +27,13 @@ topic=lt-test-agency-http-$$
 # Start-up refuses what is unsafe, with a clear reason.
 common=(--subject-key-file "$w/subject.key" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --journal-dir "$w/j0")
 if out=$("$svc" --agency-code bdinh.police --key-file "$w/bg.key" "${common[@]}" 2>&1); then bad "key of another agency accepted"
-else echo "$out" | grep -q 'belongs to agency bdinh.border_guard' && ok || bad "wrong-agency message: $out"; fi
+else grep -q <<<"$out" 'belongs to agency bdinh.border_guard' && ok || bad "wrong-agency message: $out"; fi
 printf 'linger.ms=1\n' > "$w/kafka.conf"; chmod 644 "$w/kafka.conf"
 if out=$("$svc" --agency-code bdinh.border_guard --key-file "$w/bg.key" "${common[@]}" --kafka-config "$w/kafka.conf" 2>&1); then bad "readable kafka config accepted"
-else echo "$out" | grep -q 'only its owner may read it' && ok || bad "kafka-config message: $out"; fi
+else grep -q <<<"$out" 'only its owner may read it' && ok || bad "kafka-config message: $out"; fi
 chmod 600 "$w/kafka.conf"
 if out=$("$svc" --agency-code bdinh.border_guard --key-file "$w/bg.key" "${common[@]}" --bogus 2>&1); then bad "unknown option accepted"
-else echo "$out" | grep -q "unknown option '--bogus'" && ok || bad "unknown option message: $out"; fi
+else grep -q <<<"$out" "unknown option '--bogus'" && ok || bad "unknown option message: $out"; fi
 "$svc" --agency-code bdinh.border_guard --key-file "$w/bg.key" --subject-key-file "$w/subject.key" \
   --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --topic "$topic" --journal-dir "$w/journal" \
   --http-port "$port" --kafka-config "$w/kafka.conf" > "$w/svc.log" 2>&1 &
@@ -65,7 +65,7 @@ r=$(post "[$entry, $entry, $entry]"); expect 202 '"sequence": ?"4"' "$r" "a batc
 r=$(post "$entry" -H 'Idempotency-Key: retry-1'); expect 202 '"sequence": ?"5"' "$r" "keyed event"
 first_id=$(echo "$r" | sed -n 's/.*"eventId": "\([0-9a-f-]*\)".*/\1/p')
 r=$(post "$entry" -H 'Idempotency-Key: retry-1'); expect 202 '"duplicate": ?true' "$r" "retry with the same key"
-echo "$r" | grep -q "$first_id" && ok || bad "retry did not answer the first event id"
+grep -q <<<"$r" "$first_id" && ok || bad "retry did not answer the first event id"
 
 # Bad input of every kind: precise answers, nothing journaled.
 r=$(post '{"header": '); expect 400 'invalid-json' "$r" "broken JSON"
@@ -86,7 +86,7 @@ r=$(post "$entry" -H 'Idempotency-Key: bad key!'); expect 400 'Idempotency-Key' 
 
 h=$(curl -s "$base/healthz"); echo "$h" | grep -Eq '"status": ?"ok"' && ok || bad "healthz: $h"
 m=$(curl -s "$base/metrics")
-echo "$m" | grep -q '^lienthong_events_journaled_total 5$' && ok || bad "metrics journaled: $(echo "$m" | grep journaled)"
+grep -q <<<"$m" '^lienthong_events_journaled_total 5$' && ok || bad "metrics journaled: $(echo "$m" | grep journaled)"
 
 for _ in $(seq 100); do curl -s "$base/healthz" | grep -Eq '"pending_events": ?0' && break; sleep 0.1; done
 kill -TERM $pid; wait $pid && ok || bad "service did not exit 0 on SIGTERM"; pid=
@@ -94,8 +94,8 @@ grep -q 'SIGTERM' "$w/svc.log" && ok || bad "no shutdown log line"
 
 out=$("$cli" topic-check --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --agency bdinh.border_guard \
       --topic "$topic" --public-key "$w/bg.pub" --subject-key-file "$w/subject.key") || bad "topic-check: $out"
-echo "$out" | grep -q '"events": 5,' && ok || bad "expected exactly the 5 accepted events in Kafka: $out"
-echo "$out" | grep -q '"chain_intact": true' && ok || bad "chain: $out"
+grep -q <<<"$out" '"events": 5,' && ok || bad "expected exactly the 5 accepted events in Kafka: $out"
+grep -q <<<"$out" '"chain_intact": true' && ok || bad "chain: $out"
 
 echo "$pass passed, $failn failed"
 [ "$failn" -eq 0 ]

@@ -208,9 +208,9 @@ js "j.items.length >= 3 && j.items.every(r => r.subjects.includes('$S')) && j.it
 expect 200 "$auditor" "/v1/access-log?tokenName=agency.e2e&since=$(date -u +%F)&until=$(date -u +%F)" "${P[@]}"
 js "j.items.length >= 3 && j.items.every(r => r.role === 'agency' && r.agency === '$agency_code')" >/dev/null || fail "access log by token"
 [ "$(sql "SELECT token_name FROM lienthong.access_log ORDER BY id DESC LIMIT 1")" = auditor.e2e ] || fail "reading the access log is not logged"
-out=$(rsql "UPDATE lienthong.access_log SET purpose = 'x'"); echo "$out" | grep -qi 'denied\|append-only' || fail "reader could update the access log: $out"
-out=$(sql "DELETE FROM lienthong.access_log" 2>&1 || true); echo "$out" | grep -q 'append-only' || fail "the access log could be deleted: $out"
-out=$(rsql "INSERT INTO lienthong.api_tokens (token_hash, name, role) VALUES ('\\x$(printf '%064d' 0)', 'x', 'auditor')"); echo "$out" | grep -qi 'denied' || fail "reader could add a token: $out"
+out=$(rsql "UPDATE lienthong.access_log SET purpose = 'x'"); grep -qi <<<"$out" 'denied\|append-only' || fail "reader could update the access log: $out"
+out=$(sql "DELETE FROM lienthong.access_log" 2>&1 || true); grep -q <<<"$out" 'append-only' || fail "the access log could be deleted: $out"
+out=$(rsql "INSERT INTO lienthong.api_tokens (token_hash, name, role) VALUES ('\\x$(printf '%064d' 0)', 'x', 'auditor')"); grep -qi <<<"$out" 'denied' || fail "reader could add a token: $out"
 ok "access log: who read $S, when and why, by subject and by token; auditors only; itself logged; append-only; the reader cannot make tokens"
 
 # ---- hostile input ----------------------------------------------------------------

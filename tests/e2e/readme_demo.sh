@@ -11,5 +11,5 @@ LT_STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lt-demo-XXXXXX")
 trap '"$root/deploy/stack.sh" destroy --dir "$LT_STACK_DIR" >/dev/null 2>&1 || true' EXIT
 out=$("$root/deploy/demo.sh" 2>&1) || { echo "$out" | tail -40; echo "FAIL: deploy/demo.sh failed" >&2; exit 1; }
 echo "$out" | grep -E '^lt-smoke: OK|^simulator:|events in Kafka'
-echo "$out" | grep -q 'every chain checked' || { echo "FAIL: no verification summary" >&2; exit 1; }
+grep -q <<<"$out" 'every chain checked' || { echo "FAIL: no verification summary" >&2; exit 1; }
 echo "1 passed, 0 failed"

@@ -6,17 +6,16 @@
 #   cluster3.sh SMOKE_BINARY
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-stack=$here/../../deploy/stack.sh
+. "$here/../harness/own-stack.sh"
 smoke=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lt-cluster3-XXXXXX")
 fail() { echo "FAIL: $*" >&2; exit 1; }
-cleanup() { "$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.up.log"; }
+cleanup() { "$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.log"; }
 trap cleanup EXIT
 
-"$stack" up --dir "$dir" --kafka-nodes 3 > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not start"; }
-set -a; eval "$("$stack" env --dir "$dir")"; set +a
+own_stack_up "$dir" --kafka-nodes 3
 meta=$(kcat -L -b "$LT_KAFKA_BOOTSTRAP" -m 10)
-echo "$meta" | grep -q '^ 3 brokers:' || fail "expected 3 brokers: $meta"
+grep -q <<<"$meta" '^ 3 brokers:' || fail "expected 3 brokers: $meta"
 
 # lt-smoke creates its topic with the cluster's default replication (3).
 "$smoke" --messages 3 --topic lt-c3 >/dev/null || fail "smoke on the full cluster"

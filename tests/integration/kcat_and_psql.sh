@@ -9,9 +9,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 meta=$(kcat -L -b "$LT_KAFKA_BOOTSTRAP" -m 10)
 echo "$meta" | head -5
 nb=$(echo "$LT_KAFKA_BOOTSTRAP" | tr ',' '\n' | wc -l)
-echo "$meta" | grep -q "^ $nb brokers:" || fail "kcat -L did not list $nb broker(s)"
+grep -q <<<"$meta" "^ $nb brokers:" || fail "kcat -L did not list $nb broker(s)"
 for hp in $(echo "$LT_KAFKA_BOOTSTRAP" | tr ',' ' '); do
-  echo "$meta" | grep -q "at $hp" || fail "kcat -L did not list broker $hp"
+  grep -q <<<"$meta" "at $hp" || fail "kcat -L did not list broker $hp"
 done
 
 topic=lt-test-kcat-$$-$RANDOM

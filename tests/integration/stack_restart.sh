@@ -5,21 +5,20 @@
 # Runs its own single-node stack in a scratch directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-stack=$here/../../deploy/stack.sh
+. "$here/../harness/own-stack.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lt-restart-XXXXXX")
 fail() { echo "FAIL: $*" >&2; exit 1; }
-trap '"$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.up.log"' EXIT
+trap '"$stack" destroy --dir "$dir" >/dev/null 2>&1 || true; rm -f "$dir.log"' EXIT
 
-"$stack" up --dir "$dir" > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not start"; }
-set -a; eval "$("$stack" env --dir "$dir")"; set +a
+own_stack_up "$dir"
 before=$LT_KAFKA_BOOTSTRAP
 echo "kept-across-restart" | kcat -P -b "$LT_KAFKA_BOOTSTRAP" -t lt-restart -X topic.request.required.acks=-1
 psql -X -q -d "$LT_PG_URL" -c "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('row-1')"
 
 "$stack" down --dir "$dir" >/dev/null 2>&1
 st=$("$stack" status --dir "$dir")
-echo "$st" | grep -q 'postgres: stopped' || fail "status does not say postgres stopped: $st"
-echo "$st" | grep -q 'node 1: stopped' || fail "status does not say kafka stopped: $st"
+grep -q <<<"$st" 'postgres: stopped' || fail "status does not say postgres stopped: $st"
+grep -q <<<"$st" 'node 1: stopped' || fail "status does not say kafka stopped: $st"
 if psql -X -q -d "$LT_PG_URL" -c 'SELECT 1' >/dev/null 2>&1; then fail "postgres still answers after down"; fi
 
 "$stack" up --dir "$dir" > "$dir.up.log" 2>&1 || { cat "$dir.up.log" >&2; fail "stack did not restart"; }
