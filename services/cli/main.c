@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -54,7 +55,8 @@ static void usage(FILE *f)
             "  verify   check SignedEvent files against the registry; prints verdicts\n"
             "  inspect  print SignedEvent files as JSON without checking keys\n"
             "  publish  publish SignedEvent files to Kafka with the record key and headers\n"
-            "  topic-check  read an agency topic from Kafka; verify every record and the chain\n\n"
+            "  topic-check  read an agency topic from Kafka; verify every record and the chain\n"
+            "  witness  check the hub's signed checkpoints extend each other; co-sign them\n\n"
             "'lienthong COMMAND --help' explains each. Exit status: 0 success, 1 an input\n"
             "was rejected, 2 usage or setup error.\n");
 }
@@ -845,6 +847,8 @@ int main(int argc, char **argv)
         return cmd_publish(argc - 1, argv + 1);
     if (!strcmp(cmd, "topic-check"))
         return cmd_topic_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "witness"))
+        return cmd_witness(argc - 1, argv + 1);
     fprintf(stderr, "lienthong: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

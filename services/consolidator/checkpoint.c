@@ -65,6 +65,41 @@ static int frontier_load(PGresult *r, struct lt_merkle_frontier *f)
     return ok ? 0 : -1;
 }
 
+/* The RFC 6962 consistency proof from the tree of m leaves to the tree of n
+ * (all in merkle_leaves, read inside the checkpoint's transaction) as a JSON
+ * array of hex hashes; an empty array for m = 0; NULL (logged) when it cannot
+ * be made. Reads all n leaf hashes: 32 bytes a leaf. */
+static json_t *consistency_proof(struct cons *c, uint64_t m, uint64_t n)
+{
+    if (m == 0)
+        return json_array();
+    PGresult *r = PQexecParams(c->db, "SELECT leaf_hash FROM merkle_leaves ORDER BY leaf_index",
+                               0, NULL, NULL, NULL, NULL, 1);
+    json_t *out = NULL;
+    if (!cons_ok(r, PGRES_TUPLES_OK, "read leaves for the proof") || (uint64_t)PQntuples(r) != n) {
+        lt_error("consolidator", "checkpoint: no consistency proof (%d leaves read, %" PRIu64
+                 " expected)", PQntuples(r), n);
+        PQclear(r);
+        return NULL;
+    }
+    uint8_t (*leaf)[32] = lt_malloc((size_t)n * 32);
+    for (uint64_t i = 0; i < n; i++)
+        memcpy(leaf[i], PQgetvalue(r, (int)i, 0), 32);
+    PQclear(r);
+    uint8_t proof[LT_MERKLE_MAX_PROOF][32];
+    size_t len = 0;
+    if (lt_merkle_consistency_proof((const uint8_t(*)[32])leaf, n, m, proof, &len) == 0) {
+        out = json_array();
+        for (size_t i = 0; i < len; i++) {
+            char hex[65];
+            sodium_bin2hex(hex, sizeof hex, proof[i], 32);
+            json_array_append_new(out, json_string(hex));
+        }
+    }
+    free(leaf);
+    return out;
+}
+
 long cons_checkpoint(struct cons *c)
 {
     char err[512];
@@ -133,6 +168,9 @@ long cons_checkpoint(struct cons *c)
     }
     uint8_t root[32], sig[LT_SIGN_BYTES];
     lt_merkle_frontier_root(&f, root);
+    /* The proof that this head extends the previous one, for witnesses. */
+    json_t *proof = c->producer && *c->cfg.checkpoint_topic ? consistency_proof(c, leaves, f.size)
+                                                           : NULL;
     char when[32], text[512], size[24];
     rfc3339_ms(lt_now_ms(), when);
     statement(text, sizeof text, f.size, root, when, c->ckey.key_id);
@@ -160,9 +198,10 @@ long cons_checkpoint(struct cons *c)
     lt_info("consolidator", "checkpoint: tree size %" PRIu64 " (+%d), root %s, signed by %s",
             f.size, n, hex, c->ckey.key_id);
     if (c->producer && *c->cfg.checkpoint_topic) {
-        json_t *j = json_pack("{sIssssssssss}", "tree_size", (json_int_t)f.size, "root", hex,
+        json_t *j = json_pack("{sIssssssssss sIsO}", "tree_size", (json_int_t)f.size, "root", hex,
                               "time", when, "key_id", c->ckey.key_id, "statement", text,
-                              "signature", sig64);
+                              "signature", sig64, "consistency_from", (json_int_t)leaves,
+                              "consistency_proof", proof ? proof : json_null());
         char *body = json_dumps(j, JSON_COMPACT);
         rd_kafka_producev(c->producer, RD_KAFKA_V_TOPIC(c->cfg.checkpoint_topic),
                           RD_KAFKA_V_VALUE(body, strlen(body)),
@@ -171,6 +210,7 @@ long cons_checkpoint(struct cons *c)
         json_decref(j);
         rd_kafka_poll(c->producer, 0);
     }
+    json_decref(proof);
     return added;
 out:
     PQclear(r);

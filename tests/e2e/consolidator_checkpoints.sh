@@ -4,7 +4,10 @@
 # tree heads (table and topic); --verify-checkpoints, holding only the hub's
 # public key, accepts the history; then an insider's edits are each caught
 # and located: a byte of a stored event flipped, a forged checkpoint signed by
-# another key, a leaf removed (history rewritten after a checkpoint).
+# another key, a leaf removed (history rewritten after a checkpoint). An
+# agency witness (`lienthong witness`) co-signs every head that extends the
+# last it saw, and refuses the heads of a history rewritten by someone who
+# holds the hub key itself.
 #   consolidator_checkpoints.sh CONSOLIDATOR LIENTHONG MIGRATE BENCH_FEED
 set -euo pipefail
 cons=$1 cli=$2 migrate=$3 feed=$4
@@ -26,6 +29,7 @@ agency=test.ckpt$$
 "$cli" keygen --agency $agency --key-id $agency:k1 --out "$w/k.key" > "$w/k.pub" 2>/dev/null
 "$cli" keygen --agency hub --key-id hub:test$$ --out "$w/hub.key" > "$w/hub.pub" 2>/dev/null
 "$cli" keygen --agency hub --key-id hub:test$$ --out "$w/rogue.key" > /dev/null 2>&1
+"$cli" keygen --agency $agency --key-id $agency:witness --out "$w/witness.key" > /dev/null 2>&1
 (umask 077; head -c 32 /dev/urandom | base64 > "$w/subject.key")
 pub() { sed -n 's/.*"public_key": "\(.*\)".*/\1/p' "$1"; }
 hub_pk=$(pub "$w/hub.pub")
@@ -64,6 +68,15 @@ tail -1 "$w/verify.out"
 verify "$(pub "$w/k.pub")" && fail "checkpoints accepted with another key"
 echo "the same checkpoints under another public key: refused"
 
+witness() { "$cli" witness --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --checkpoint-topic $topic \
+  --witness-topic $topic.witness --hub-public-key "$hub_pk" --key "$w/witness.key" \
+  --state "$w/witness.state" > "$w/witness.out" 2> "$w/witness.err"; }
+witness || fail "the witness refused a clean history: $(cat "$w/witness.err")"
+[ "$(grep -c '"signature"' "$w/witness.out")" = "$heads" ] || fail "witness co-signed $(grep -c '"signature"' "$w/witness.out") of $heads heads"
+witness || fail "second witness run failed: $(cat "$w/witness.err")"
+[ -s "$w/witness.out" ] && fail "the witness co-signed heads twice"
+echo "witness: $heads heads checked (each extends the last) and co-signed; a second run adds none"
+
 # An insider flips a byte of a stored event (the trigger disabled first).
 victim=$(sql "SELECT event_id FROM lienthong.merkle_leaves WHERE leaf_index = 1234")
 orig=$(sql "SELECT encode(signed_bytes, 'hex') FROM lienthong.event_store WHERE event_id = '$victim'")
@@ -90,4 +103,25 @@ sql "ALTER TABLE lienthong.merkle_leaves DISABLE TRIGGER merkle_leaves_immutable
 verify "$hub_pk" && fail "a removed leaf was not detected"
 grep -q "^leaf 77: missing" "$w/verify.out" || fail "removed leaf not located: $(head -3 "$w/verify.out")"
 echo "leaf removed after the checkpoint: caught"
+
+# The hub's operator rewrites history and re-signs it with the real hub key:
+# leaves and checkpoints emptied, one event's bytes altered, the tree rebuilt.
+sql "ALTER TABLE lienthong.merkle_leaves DISABLE TRIGGER merkle_leaves_no_truncate;
+     ALTER TABLE lienthong.checkpoints DISABLE TRIGGER checkpoints_no_truncate;
+     TRUNCATE lienthong.checkpoints, lienthong.merkle_leaves;
+     UPDATE lienthong.event_store SET signed_bytes = overlay(signed_bytes placing '\x42'::bytea from 40 for 1) WHERE event_id = '$victim'"
+"$cons" --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --pg-url "$LT_PG_URL" --registry "$w/registry.json" \
+  --subject-key-file "$w/subject.key" --group lt-test-ckpt-$$ --dead-letter-topic '' \
+  --checkpoint-key "$w/hub.key" --checkpoint-interval 1 --checkpoint-max 1500 --checkpoint-topic $topic \
+  --topic-pattern "^lienthong\\.agency\\.test\\.ckpt$$\$" >> "$w/cons.log" 2>&1 &
+cons_pid=$!
+for _ in $(seq 300); do
+  [ "$(sql "SELECT coalesce(max(tree_size), 0) FROM lienthong.checkpoints")" = $N ] && break
+  sleep 0.1
+done
+sleep 1
+kill -TERM $cons_pid; wait $cons_pid || fail "consolidator did not stop cleanly"; cons_pid=
+witness && fail "the witness co-signed a rewritten history"
+grep -q "HISTORY REWRITTEN" "$w/witness.err" || fail "no alarm from the witness: $(cat "$w/witness.err")"
+echo "history rewritten and re-signed with the hub key: the witness refuses: $(grep -m1 'HISTORY REWRITTEN' "$w/witness.err" | cut -c1-110)…"
 echo "1 passed, 0 failed"
