@@ -28,7 +28,7 @@
 #define AU_AGENCY_MAX 65
 
 struct au_config {
-    char *pg_url, *registry, *units, *key, *report, *as_of, *expect_key;
+    char *pg_url, *registry, *units, *key, *report, *as_of, *expect_key, *checkpoint_public_key;
     char *kafka_bootstrap, *topic_pattern, *subject_key_file, *since;
     long long threads, chunk, progress_s, max_print;
     int from_kafka;
@@ -73,6 +73,7 @@ struct au {
     int64_t *kafka_ends;   /* high watermark of each assigned partition */
     int64_t store_count_log;
     int64_t store_count, store_max_ingest;
+    long checkpoint_problems; /* --checkpoint-public-key: problems found; -1 not checked */
     struct au_counts n;
     /* Interned names. */
     char **agencies, **partitions;

@@ -37,6 +37,7 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "crypto/keyfile.h"
+#include "db/checkpoints.h"
 #include "db/db.h"
 
 #define O(f) offsetof(struct au_config, f)
@@ -54,6 +55,11 @@ static const struct lt_opt opts[] = {
     { "as-of", LT_OPT_STRING, "", 0, 0, NULL, O(as_of), 0,
       "YYYY-MM-DD: rebuild the state as of that date (events that occurred on or before it) and "
       "answer the query service's counts for it, instead of diffing the live tables" },
+    { "checkpoint-public-key", LT_OPT_STRING, "", 0, 0, "LT_HUB_PUBLIC_KEY",
+      O(checkpoint_public_key), 0,
+      "the hub key's public half (base64): also check every signed checkpoint of the store "
+      "(signature, leaves against the stored events, heads, consistency); with 'prove "
+      "EVENT_ID', prove that event is in the latest signed head" },
     { "expect-key", LT_OPT_STRING, "", 0, 0, NULL, O(expect_key), 0,
       "verify-report: the auditor's public key (base64) the report must be signed with" },
     { "from-kafka", LT_OPT_BOOL, "false", 0, 0, NULL, O(from_kafka), 0,
@@ -179,7 +185,7 @@ static json_t *build_report(struct au *a, const struct au_finding **first)
     gmtime_r(&secs, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *breaks = au_first_breaks(a, first);
-    int verified = a->n_findings == 0 && a->n.diffs == 0;
+    int verified = a->n_findings == 0 && a->n.diffs == 0 && a->checkpoint_problems <= 0;
     json_t *r = json_pack(
         "{s:s, s:s, s:s, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:I, s:b}",
         "format", "lienthong.audit-report/1", "generatedAt", now, "source",
@@ -191,6 +197,8 @@ static json_t *build_report(struct au *a, const struct au_finding **first)
         "alertsCompared", (json_int_t)a->n.alerts_compared, "findings",
         (json_int_t)a->n_findings, "firstBreaks", breaks, "diffCount", (json_int_t)a->n.diffs,
         "verified", verified);
+    json_object_set_new(r, "checkpoints", a->checkpoint_problems < 0 ? json_null()
+                        : json_pack("{s:I}", "problems", (json_int_t)a->checkpoint_problems));
     json_object_set_new(r, "firstBreak", *first ? json_incref(json_array_get(breaks, 0))
                                                 : json_null());
     char digest[2 * LT_HASH_BYTES + 1];
@@ -257,6 +265,38 @@ static int verify_report(struct au_config *cfg, const char *path)
     return 0;
 }
 
+/* The hub's public key from base64. */
+static int hub_key(const char *b64, uint8_t pk[LT_SIGN_PUBLICKEYBYTES], char *err, size_t errlen)
+{
+    size_t n = 0;
+    if (sodium_base642bin(pk, LT_SIGN_PUBLICKEYBYTES, b64, strlen(b64), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 || n != LT_SIGN_PUBLICKEYBYTES) {
+        snprintf(err, errlen, "--checkpoint-public-key: not a 32-byte key in base64");
+        return -1;
+    }
+    return 0;
+}
+
+/* lt-audit prove EVENT_ID: the event's inclusion proof in the latest signed
+ * head, checked. Exit 0 proven, 1 not, 2 setup error. */
+static int prove_event(const struct au_config *cfg, const char *event_id)
+{
+    char err[512];
+    uint8_t pk[LT_SIGN_PUBLICKEYBYTES];
+    if (!cfg->pg_url || hub_key(cfg->checkpoint_public_key, pk, err, sizeof err) != 0) {
+        fprintf(stderr, "lt-audit prove: %s\n", cfg->pg_url ? err : "--pg-url is required");
+        return 2;
+    }
+    PGconn *db = lt_db_connect(cfg->pg_url, "lt-audit", "lienthong, pg_catalog", err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "lt-audit prove: %s\n", err);
+        return 2;
+    }
+    int rc = lt_checkpoints_prove(db, event_id, pk, stdout);
+    PQfinish(db);
+    return rc < 0 ? 2 : rc;
+}
+
 int main(int argc, char **argv)
 {
     static struct au a;
@@ -264,8 +304,10 @@ int main(int argc, char **argv)
     int first_arg = argc, status = 2;
     struct lt_key key;
     memset(&key, 0, sizeof key);
-    /* "verify-report [options] FILE": the options after the command count. */
-    int cmd = argc > 1 && !strcmp(argv[1], "verify-report");
+    /* "verify-report [options] FILE" / "prove [options] EVENT_ID": the options
+     * after the command count. */
+    int prove = argc > 1 && !strcmp(argv[1], "prove");
+    int cmd = (argc > 1 && !strcmp(argv[1], "verify-report")) || prove;
     int rc = lt_config_load(&spec, &a.cfg, argc - cmd, argv + cmd, &first_arg, err, sizeof err);
     if (rc == 1)
         return 0;
@@ -275,11 +317,14 @@ int main(int argc, char **argv)
     }
     first_arg += cmd;
     if (cmd || first_arg < argc) {
-        if (cmd && first_arg + 1 == argc)
+        if (prove && first_arg + 1 == argc)
+            status = prove_event(&a.cfg, argv[first_arg]);
+        else if (cmd && first_arg + 1 == argc)
             status = verify_report(&a.cfg, argv[first_arg]);
         else
             fprintf(stderr, "lt-audit: usage: lt-audit [options] | lt-audit verify-report "
-                    "[--expect-key BASE64] FILE\n");
+                    "[--expect-key BASE64] FILE | lt-audit prove --pg-url URL "
+                    "--checkpoint-public-key BASE64 EVENT_ID\n");
         lt_config_free(&spec, &a.cfg);
         return status;
     }
@@ -336,6 +381,16 @@ int main(int argc, char **argv)
     if (a.cfg.from_kafka)
         au_log_finish(&a);
     au_chains_verify(&a, 0);
+    a.checkpoint_problems = -1;
+    if (*a.cfg.checkpoint_public_key) {
+        uint8_t hub[LT_SIGN_PUBLICKEYBYTES];
+        if (hub_key(a.cfg.checkpoint_public_key, hub, err, sizeof err) != 0)
+            goto fail;
+        if ((a.checkpoint_problems = lt_checkpoints_verify(a.db, hub, stdout)) < 0) {
+            snprintf(err, sizeof err, "the checkpoint tables cannot be read");
+            goto fail;
+        }
+    }
     a.store_ms = lt_mono_ms() - a.started_ms;
     if (a.n_findings > (size_t)a.cfg.max_print || a.n.diffs > (uint64_t)a.cfg.max_print)
         printf("(%zu finding(s) and %" PRIu64 " difference(s) in all; --max-print shows more)\n",
@@ -360,7 +415,7 @@ int main(int argc, char **argv)
         printf("  report signed by %s: %s\n", key.key_id, a.cfg.report);
     }
     json_decref(report);
-    status = a.n_findings == 0 && a.n.diffs == 0 ? 0 : 1;
+    status = a.n_findings == 0 && a.n.diffs == 0 && a.checkpoint_problems <= 0 ? 0 : 1;
     goto out;
 fail:
     fprintf(stderr, "lt-audit: %s\n", err);

@@ -25,9 +25,9 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "crypto/merkle.h"
+#include "db/checkpoints.h"
 #include "db/db.h"
 
-#define CONTEXT "lienthong.v1.Checkpoint\n"
 
 static void rfc3339_ms(int64_t ms, char out[32])
 {
@@ -39,15 +39,6 @@ static void rfc3339_ms(int64_t ms, char out[32])
     snprintf(out, 32, "%.19s.%03dZ", day, (int)(ms % 1000));
 }
 
-/* The text a checkpoint signs. */
-static void statement(char *out, size_t len, uint64_t size, const uint8_t root[32],
-                      const char *when, const char *key_id)
-{
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, root, 32);
-    snprintf(out, len, "lienthong checkpoint v1\ntree_size %" PRIu64 "\nroot %s\ntime %s\nkey_id %s\n",
-             size, hex, when, key_id);
-}
 
 /* The frontier stored with a checkpoint: popcount(size) hashes, largest first. */
 static int frontier_load(PGresult *r, struct lt_merkle_frontier *f)
@@ -173,8 +164,8 @@ long cons_checkpoint(struct cons *c)
                                                            : NULL;
     char when[32], text[512], size[24];
     rfc3339_ms(lt_now_ms(), when);
-    statement(text, sizeof text, f.size, root, when, c->ckey.key_id);
-    lt_sign_detached(sig, CONTEXT, (const uint8_t *)text, strlen(text), c->ckey.sk);
+    lt_checkpoint_statement(text, sizeof text, f.size, root, when, c->ckey.key_id);
+    lt_sign_detached(sig, LT_CHECKPOINT_CONTEXT, (const uint8_t *)text, strlen(text), c->ckey.sk);
     snprintf(size, sizeof size, "%" PRIu64, f.size);
     size_t fl = (size_t)__builtin_popcountll(f.size) * 32;
     const char *v2[] = { size, (const char *)root, (const char *)f.node, when, c->ckey.key_id, text,
@@ -217,109 +208,4 @@ out:
     if (lt_db_exec(c->db, "ROLLBACK", err, sizeof err) != LT_OK)
         lt_error("consolidator", "checkpoint rollback: %s", err);
     return added;
-}
-
-/* --verify-checkpoints: every checkpoint's signature; every leaf against the
- * stored event's bytes; every head recomputed; each checkpoint consistent
- * with the one before (a proof made and checked). */
-long cons_verify_checkpoints(struct cons *c, const uint8_t pk[LT_SIGN_PUBLICKEYBYTES])
-{
-    PGresult *cp = PQexec(c->db, "SELECT tree_size, encode(root, 'hex'), statement, signature, "
-                          "key_id FROM checkpoints ORDER BY tree_size");
-    PGresult *lv = PQexecParams(c->db, "SELECT l.leaf_index, l.event_id::text, l.leaf_hash, "
-                                "e.signed_bytes, e.agency_code, e.sequence FROM merkle_leaves l "
-                                "LEFT JOIN event_store e USING (event_id) ORDER BY l.leaf_index",
-                                0, NULL, NULL, NULL, NULL, 1);
-    long bad = 0;
-    if (!cons_ok(cp, PGRES_TUPLES_OK, "read checkpoints") ||
-        !cons_ok(lv, PGRES_TUPLES_OK, "read leaves")) {
-        PQclear(cp);
-        PQclear(lv);
-        return -1;
-    }
-    int nl = PQntuples(lv), nc = PQntuples(cp);
-    uint8_t (*leaf)[32] = lt_calloc((size_t)nl + 1, 32);
-    for (int i = 0; i < nl; i++) {
-        uint64_t idx;
-        memcpy(&idx, PQgetvalue(lv, i, 0), 8);
-        idx = __builtin_bswap64(idx);
-        if (idx != (uint64_t)i) {
-            printf("leaf %d: missing (next stored leaf is %" PRIu64 ")\n", i, idx);
-            bad++;
-            break;
-        }
-        if (PQgetisnull(lv, i, 3)) {
-            printf("leaf %d (event %s): the event is not in the store\n", i, PQgetvalue(lv, i, 1));
-            bad++;
-            continue;
-        }
-        lt_merkle_leaf_hash((const uint8_t *)PQgetvalue(lv, i, 3), (size_t)PQgetlength(lv, i, 3),
-                            leaf[i]);
-        if (PQgetlength(lv, i, 2) != 32 || memcmp(leaf[i], PQgetvalue(lv, i, 2), 32) != 0) {
-            printf("leaf %d: the stored bytes of event %s (agency %s) do not hash to its leaf: "
-                   "altered after it was checkpointed\n", i, PQgetvalue(lv, i, 1),
-                   PQgetvalue(lv, i, 4));
-            bad++;
-        }
-    }
-    uint64_t prev = 0;
-    uint8_t prev_root[32] = { 0 };
-    for (int k = 0; k < nc; k++) {
-        uint64_t size = strtoull(PQgetvalue(cp, k, 0), NULL, 10);
-        const char *text = PQgetvalue(cp, k, 2);
-        size_t sl;
-        unsigned char *sig = PQunescapeBytea((const unsigned char *)PQgetvalue(cp, k, 3), &sl);
-        int sig_ok = sig && sl == LT_SIGN_BYTES &&
-                     lt_sign_verify(sig, CONTEXT, (const uint8_t *)text, strlen(text), pk) == LT_OK;
-        PQfreemem(sig);
-        uint8_t root[32];
-        char hex[65], want[512];
-        if (size > (uint64_t)nl) {
-            printf("checkpoint %" PRIu64 ": covers more leaves than are stored (%d)\n", size, nl);
-            bad++;
-            continue;
-        }
-        lt_merkle_root((const uint8_t(*)[32])leaf, size, root);
-        sodium_bin2hex(hex, sizeof hex, root, 32);
-        uint8_t signed_root[32];
-        size_t rl = 0;
-        if (sodium_hex2bin(signed_root, sizeof signed_root, PQgetvalue(cp, k, 1), 64, NULL, &rl,
-                           NULL) != 0 || rl != 32)
-            memset(signed_root, 0, sizeof signed_root);
-        /* The statement must say what was recomputed (its time and key as written). */
-        const char *t = strstr(text, "\ntime "), *kid = PQgetvalue(cp, k, 4);
-        char when[32] = "";
-        if (t)
-            sscanf(t + 6, "%31s", when);
-        statement(want, sizeof want, size, root, when, kid);
-        if (!sig_ok) {
-            printf("checkpoint %" PRIu64 ": the signature does not verify with the hub key\n", size);
-            bad++;
-        } else if (strcmp(hex, PQgetvalue(cp, k, 1)) != 0 || strcmp(want, text) != 0) {
-            printf("checkpoint %" PRIu64 ": signed root %s, but the stored leaves give %s\n", size,
-                   PQgetvalue(cp, k, 1), hex);
-            bad++;
-        }
-        if (prev) {
-            /* Between the SIGNED heads: a proof built from the stored leaves
-             * must reconcile them, or the history was rewritten. */
-            uint8_t proof[LT_MERKLE_MAX_PROOF][32];
-            size_t len;
-            if (lt_merkle_consistency_proof((const uint8_t(*)[32])leaf, size, prev, proof,
-                                            &len) != 0 ||
-                !lt_merkle_verify_consistency(prev, size, prev_root, signed_root,
-                                              (const uint8_t(*)[32])proof, len)) {
-                printf("checkpoint %" PRIu64 ": not consistent with checkpoint %" PRIu64 "\n",
-                       size, prev);
-                bad++;
-            }
-        }
-        prev = size;
-        memcpy(prev_root, signed_root, 32);
-    }
-    printf("verify-checkpoints: %d checkpoint(s), %d leaves, %ld problem(s)\n", nc, nl, bad);
-    free(leaf);
-    PQclear(cp);
-    PQclear(lv);
-    return bad;
 }

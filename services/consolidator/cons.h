@@ -117,10 +117,6 @@ long cons_verify_rows(struct cons *c);
  * the Merkle tree and signs the new head, in its own transaction. Returns
  * the number of leaves added (0: nothing new), -1 on error. */
 long cons_checkpoint(struct cons *c);
-/* --verify-checkpoints: signatures, leaves against the stored bytes, heads,
- * consistency of each checkpoint with the previous. Prints each problem;
- * returns their number, -1 on a database error. */
-long cons_verify_checkpoints(struct cons *c, const uint8_t pk[LT_SIGN_PUBLICKEYBYTES]);
 
 /* Distinct sorted copy helpers for string sets. */
 /* The q-quantile (0..1) of the latency histogram in ms, -1 when empty. */

@@ -37,6 +37,7 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "crypto/keyfile.h"
+#include "db/checkpoints.h"
 #include "db/db.h"
 #include "http/server.h"
 #include "kafka/kafka.h"
@@ -520,7 +521,7 @@ int main(int argc, char **argv)
                      "hub key's 32-byte public key in base64");
             goto fail;
         }
-        status = cons_verify_checkpoints(&c, pk) == 0 ? 0 : 1;
+        status = lt_checkpoints_verify(c.db, pk, stdout) == 0 ? 0 : 1;
         goto out;
     }
     if (*c.cfg.checkpoint_key &&

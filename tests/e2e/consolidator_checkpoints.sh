@@ -8,9 +8,11 @@
 # agency witness (`lienthong witness`) co-signs every head that extends the
 # last it saw, and refuses the heads of a history rewritten by someone who
 # holds the hub key itself.
-#   consolidator_checkpoints.sh CONSOLIDATOR LIENTHONG MIGRATE BENCH_FEED
+# lt-audit checks the same checkpoints within its audit, and proves any event's
+# inclusion in the latest signed head (refused once the event is altered).
+#   consolidator_checkpoints.sh CONSOLIDATOR LIENTHONG MIGRATE BENCH_FEED AUDIT
 set -euo pipefail
-cons=$1 cli=$2 migrate=$3 feed=$4
+cons=$1 cli=$2 migrate=$3 feed=$4 audit=$5
 : "${LT_KAFKA_BOOTSTRAP:?run under tests/harness/with-stack.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -68,6 +70,17 @@ tail -1 "$w/verify.out"
 verify "$(pub "$w/k.pub")" && fail "checkpoints accepted with another key"
 echo "the same checkpoints under another public key: refused"
 
+"$audit" --pg-url "$LT_PG_URL" --registry "$w/registry.json" --checkpoint-public-key "$hub_pk" \
+  > "$w/audit.out" 2>&1 || fail "lt-audit refused the clean store: $(tail -5 "$w/audit.out")"
+grep -q "verify-checkpoints: $heads checkpoint(s), $N leaves, 0 problem(s)" "$w/audit.out" \
+  || fail "lt-audit did not check the checkpoints: $(tail -5 "$w/audit.out")"
+some=$(sql "SELECT event_id FROM lienthong.merkle_leaves WHERE leaf_index = 4321")
+"$audit" prove --pg-url "$LT_PG_URL" --checkpoint-public-key "$hub_pk" "$some" > "$w/proven.out" \
+  || fail "inclusion not proven: $(cat "$w/proven.out")"
+grep -q '"verified": true' "$w/proven.out" || fail "prove output: $(cat "$w/proven.out")"
+"$audit" prove --pg-url "$LT_PG_URL" --checkpoint-public-key "$hub_pk" 00000000-0000-7000-8000-000000000000 \
+  > "$w/prove.out" && fail "an unknown event was proven"
+echo "lt-audit: checkpoints verified within the audit; event $some proven in the head of $N (a proof of $(( $(grep -o '"[0-9a-f]\{64\}"' "$w/proven.out" | wc -l) - 1 )) hashes); an unknown event refused"
 witness() { "$cli" witness --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --checkpoint-topic $topic \
   --witness-topic $topic.witness --hub-public-key "$hub_pk" --key "$w/witness.key" \
   --state "$w/witness.state" > "$w/witness.out" 2> "$w/witness.err"; }
@@ -85,6 +98,10 @@ sql "ALTER TABLE lienthong.event_store DISABLE TRIGGER event_store_immutable;
 verify "$hub_pk" && fail "an altered event was not detected"
 grep -q "^leaf 1234: the stored bytes of event $victim" "$w/verify.out" || fail "altered event not located: $(head -3 "$w/verify.out")"
 echo "altered bytes: caught, $(head -1 "$w/verify.out" | cut -c1-90)…"
+"$audit" prove --pg-url "$LT_PG_URL" --checkpoint-public-key "$hub_pk" "$victim" > "$w/prove.out" \
+  && fail "the altered event was still proven"
+grep -q '"verified": false' "$w/prove.out" || fail "prove output: $(cat "$w/prove.out")"
+echo "the altered event's inclusion proof fails against the signed head"
 # Put the bytes back as they were: the checkpoints verify again.
 sql "UPDATE lienthong.event_store SET signed_bytes = decode('$orig', 'hex') WHERE event_id = '$victim'"
 verify "$hub_pk" || fail "restored history refused: $(head -3 "$w/verify.out")"
