@@ -1,9 +1,15 @@
 /* kafka.c — producer and consumer construction shared by every program. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "kafka/kafka.h"
 
 /* librdkafka log levels are syslog levels: 0 emerg … 7 debug. */
@@ -26,6 +32,54 @@ int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *err,
     return LT_OK;
 }
 
+int lt_kafka_config_read(const char *path, char ***out, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return lt_err_set(err, errlen, LT_ERR_CONFIG, "cannot read %s: %s", path, strerror(errno));
+    if (st.st_mode & 077)
+        return lt_err_set(err, errlen, LT_ERR_CONFIG, "%s has mode %03o: it may hold credentials, "
+                          "so only its owner may read it (chmod 600)", path,
+                          (unsigned)(st.st_mode & 0777));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lt_err_set(err, errlen, LT_ERR_CONFIG, "cannot read %s: %s", path, strerror(errno));
+    size_t n = 0, cap = 16;
+    char **kv = lt_calloc(cap, sizeof *kv), line[2048];
+    int lineno = 0, rc = LT_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *l = line + strspn(line, " \t");
+        l[strcspn(l, "\r\n")] = '\0';
+        if (!*l || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        if (!eq || eq == l) {
+            rc = lt_err_set(err, errlen, LT_ERR_CONFIG, "%s line %d: expected key=value", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        if (n + 3 > cap)
+            kv = lt_realloc(kv, (cap *= 2) * sizeof *kv);
+        kv[n++] = lt_strdup(l);
+        kv[n++] = lt_strdup(eq + 1);
+        kv[n] = NULL;
+    }
+    fclose(f);
+    sodium_memzero(line, sizeof line);
+    *out = kv;
+    return rc;
+}
+
+void lt_kafka_config_free(char **kv)
+{
+    for (size_t i = 0; kv && kv[i]; i++) {
+        sodium_memzero(kv[i], strlen(kv[i]));
+        free(kv[i]);
+    }
+    free(kv);
+}
+
 rd_kafka_conf_t *lt_kafka_conf_new(const char *bootstrap, const char *client_id, char *err,
                                    size_t errlen)
 {
@@ -42,6 +96,20 @@ rd_kafka_conf_t *lt_kafka_conf_new(const char *bootstrap, const char *client_id,
         return NULL;
     }
     rd_kafka_conf_set_log_cb(conf, log_cb);
+    /* LT_KAFKA_CONFIG: settings every client of this process shares (e.g. SASL
+     * credentials), from a file only its owner may read. */
+    const char *file = getenv("LT_KAFKA_CONFIG");
+    if (file && *file) {
+        char **shared = NULL;
+        int rc = lt_kafka_config_read(file, &shared, err, errlen);
+        if (rc == LT_OK)
+            rc = lt_kafka_conf_apply(conf, (const char *const *)shared, err, errlen);
+        lt_kafka_config_free(shared);
+        if (rc != LT_OK) {
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    }
     /* LT_KAFKA_DEBUG=fetch,cgrp,… turns on librdkafka's debug contexts (into
      * the log at debug level: run with LT_LOG_LEVEL=debug). */
     const char *dbg = getenv("LT_KAFKA_DEBUG");

@@ -16,8 +16,18 @@
 int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* Reads a librdkafka properties file (key=value lines, # comments) into a
+ * NULL-terminated key/value list for lt_kafka_conf_apply (release with
+ * lt_kafka_config_free). It may hold a password, so it is refused when group
+ * or others may read it. Returns LT_OK or LT_ERR_CONFIG with the reason. */
+int lt_kafka_config_read(const char *path, char ***out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Releases a list from lt_kafka_config_read; NULL is a no-op. */
+void lt_kafka_config_free(char **kv);
+
 /* A configuration with what every client shares: the bootstrap servers, the
- * client id, librdkafka's log routed into the project logger, and the debug
+ * client id, librdkafka's log routed into the project logger, the settings of
+ * the file named by LT_KAFKA_CONFIG (lt_kafka_config_read) and the debug
  * contexts of LT_KAFKA_DEBUG if set. For a client that needs settings the
  * constructors below cannot give (a rebalance callback); the caller owns it
  * (rd_kafka_new takes it). Returns NULL and fills err on failure. */

@@ -22,12 +22,13 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "core/signals.h"
 #include "core/mem.h"
+#include "core/signals.h"
 #include "crypto/keyfile.h"
 #include "event/record.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "kafka/kafka.h"
 #include "publish/agency.h"
 #include "publish/dropdir.h"
 #include "publish/http_input.h"
@@ -129,57 +130,6 @@ static int allowed_types(const struct lt_agency_profile *prof, const struct lt_r
     return LT_OK;
 }
 
-/* Reads a librdkafka properties file (key=value lines, # comments) into a
- * NULL-terminated key/value list (caller frees with free_kv). It may hold a
- * password, so it is refused when group or others may read it. */
-static int read_kafka_config(const char *path, char ***out, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return lt_err_set(err, errlen, LT_ERR_CONFIG, "cannot read %s: %s", path, strerror(errno));
-    if (st.st_mode & 077)
-        return lt_err_set(err, errlen, LT_ERR_CONFIG, "%s has mode %03o: it may hold credentials, "
-                          "so only its owner may read it (chmod 600)", path,
-                          (unsigned)(st.st_mode & 0777));
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return lt_err_set(err, errlen, LT_ERR_CONFIG, "cannot read %s: %s", path, strerror(errno));
-    size_t n = 0, cap = 16;
-    char **kv = lt_calloc(cap, sizeof *kv), line[2048];
-    int lineno = 0, rc = LT_OK;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *l = line + strspn(line, " \t");
-        l[strcspn(l, "\r\n")] = '\0';
-        if (!*l || *l == '#')
-            continue;
-        char *eq = strchr(l, '=');
-        if (!eq || eq == l) {
-            rc = lt_err_set(err, errlen, LT_ERR_CONFIG, "%s line %d: expected key=value", path, lineno);
-            break;
-        }
-        *eq = '\0';
-        if (n + 3 > cap)
-            kv = lt_realloc(kv, (cap *= 2) * sizeof *kv);
-        kv[n++] = lt_strdup(l);
-        kv[n++] = lt_strdup(eq + 1);
-        kv[n] = NULL;
-    }
-    fclose(f);
-    sodium_memzero(line, sizeof line);
-    *out = kv;
-    return rc;
-}
-
-static void free_kv(char **kv)
-{
-    for (size_t i = 0; kv && kv[i]; i++) {
-        sodium_memzero(kv[i], strlen(kv[i]));
-        free(kv[i]);
-    }
-    free(kv);
-}
-
 static int check_registry(const struct lt_registry *reg, const struct lt_key *key,
                           const char *agency, char *err, size_t errlen)
 {
@@ -271,7 +221,7 @@ int lt_agency_main(int argc, char **argv, const struct lt_agency_profile *prof)
     }
     if (allowed_types(prof, reg, cfg.agency_code, &types, &n_types, err, sizeof err) != LT_OK)
         goto fail;
-    if (cfg.kafka_config && read_kafka_config(cfg.kafka_config, &kafka_kv, err, sizeof err) != LT_OK)
+    if (cfg.kafka_config && lt_kafka_config_read(cfg.kafka_config, &kafka_kv, err, sizeof err) != LT_OK)
         goto fail;
 
     metrics = lt_metrics_new();
@@ -335,7 +285,7 @@ out:
     lt_metrics_free(metrics);
     lt_registry_free(reg);
     free(types);
-    free_kv(kafka_kv);
+    lt_kafka_config_free(kafka_kv);
     if (have_key)
         lt_key_wipe(&key);
     sodium_memzero(secret, sizeof secret);

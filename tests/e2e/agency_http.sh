@@ -92,7 +92,15 @@ for _ in $(seq 100); do curl -s "$base/healthz" | grep -Eq '"pending_events": ?0
 kill -TERM $pid; wait $pid && ok || bad "service did not exit 0 on SIGTERM"; pid=
 grep -q 'SIGTERM' "$w/svc.log" && ok || bad "no shutdown log line"
 
-out=$("$cli" topic-check --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" --agency bdinh.border_guard \
+# LT_KAFKA_CONFIG gives every program shared client settings (e.g. SASL), under the same rule.
+chmod 644 "$w/kafka.conf"
+if out=$(LT_KAFKA_CONFIG=$w/kafka.conf "$cli" topic-check --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" \
+      --agency bdinh.border_guard --topic "$topic" --public-key "$w/bg.pub" 2>&1); then
+  bad "topic-check used a kafka config others may read"
+else grep -q <<<"$out" 'only its owner may read it' && ok || bad "LT_KAFKA_CONFIG message: $out"; fi
+chmod 600 "$w/kafka.conf"
+out=$(LT_KAFKA_CONFIG=$w/kafka.conf "$cli" topic-check --kafka-bootstrap "$LT_KAFKA_BOOTSTRAP" \
+      --agency bdinh.border_guard \
       --topic "$topic" --public-key "$w/bg.pub" --subject-key-file "$w/subject.key") || bad "topic-check: $out"
 grep -q <<<"$out" '"events": 5,' && ok || bad "expected exactly the 5 accepted events in Kafka: $out"
 grep -q <<<"$out" '"chain_intact": true' && ok || bad "chain: $out"
